@@ -1,0 +1,28 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { AwsConfig } from '../config/messaging-config';
+
+/**
+ * Clients get an explicit endpoint when one is configured (an emulator): the SDK's own fallbacks
+ * would otherwise quietly reach real AWS. On AWS, credentials come from the default provider chain
+ * (IRSA on EKS, the task role on ECS).
+ */
+function clientOptions(aws: AwsConfig) {
+  return {
+    region: aws.region,
+    ...(aws.endpoint
+      ? { endpoint: aws.endpoint, credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' } }
+      : {}),
+  };
+}
+
+export const createSnsClient = (aws: AwsConfig): SNSClient => new SNSClient(clientOptions(aws));
+export const createSqsClient = (aws: AwsConfig): SQSClient => new SQSClient(clientOptions(aws));
+
+export function topicArn(aws: AwsConfig, topicName: string): string {
+  return `arn:aws:sns:${aws.region}:${aws.accountId}:${topicName}`;
+}
+
+export function queueArn(aws: AwsConfig, queueName: string): string {
+  return `arn:aws:sqs:${aws.region}:${aws.accountId}:${queueName}`;
+}

@@ -1,0 +1,52 @@
+import { ValidationPipe, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { EventHandlersServer } from './consumer/event-handlers.server';
+import { CorrelationMiddleware } from './http/correlation.middleware';
+
+export interface ServiceAppOptions {
+  /** Title of the OpenAPI document at /docs. */
+  title: string;
+  description?: string;
+}
+
+/**
+ * Builds a service app the same way for `main.ts` and for tests: JSON logs, correlation on every
+ * request, validation that answers 400 naming the fields, OpenAPI at /docs, graceful shutdown, and
+ * the event handlers connected as a Nest microservice. The caller decides whether to listen.
+ */
+export async function createServiceApp(module: Type | ReturnType<typeof Object>, options: ServiceAppOptions): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  const correlation = new CorrelationMiddleware();
+  app.use(correlation.use.bind(correlation));
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(options.title)
+      .setDescription(options.description ?? '')
+      .addGlobalParameters({ in: 'header', name: 'x-correlation-id', required: false, schema: { type: 'string' } })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+
+  app.connectMicroservice({ strategy: app.get(EventHandlersServer) }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  return app;
+}
+
+/** Starts a service: builds it, listens on the port, says where. Start-up errors end the process. */
+export async function runService(build: () => Promise<INestApplication>, port: number): Promise<void> {
+  try {
+    const app = await build();
+    await app.listen(port);
+    app.get(Logger).log(`Listening on http://localhost:${port} (docs at /docs, health at /health/ready)`);
+  } catch (error) {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  }
+}

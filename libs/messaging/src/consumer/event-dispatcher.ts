@@ -1,0 +1,227 @@
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type Message, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
+import { lastValueFrom } from 'rxjs';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { runInMessageContext } from '../context/message-context';
+import type { EventContract } from '../contracts/event-contract';
+import { parseCloudEvent, type CloudEvent } from '../envelope/cloud-event';
+import { PoisonMessageError, resolveFailure, type FailureDisposition } from '../errors/messaging-errors';
+import { InboxMessage } from '../inbox/inbox-message.entity';
+import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import { MessagingMetrics } from '../metrics/messaging-metrics';
+import { Outbox } from '../outbox/outbox';
+import { EventContext } from './event-context';
+import { EventHandlersServer } from './event-handlers.server';
+import { retryDelaySeconds } from './retry-backoff';
+
+/** Name of the service's one SQS consumer in @ssut/nestjs-sqs. */
+export const INBOX_CONSUMER = 'messaging.inbox';
+export const SQS_CLIENT = Symbol('SQS_CLIENT');
+export const QUEUE_ADDRESSES = Symbol('QUEUE_ADDRESSES');
+
+export interface QueueAddresses {
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+}
+
+/** Message attributes the consumer sets on what it dead-letters. */
+export const DEAD_LETTER_ATTRIBUTES = {
+  code: 'dead_letter_code',
+  reason: 'dead_letter_reason',
+  sourceQueue: 'dead_letter_source_queue',
+  at: 'dead_letter_at',
+} as const;
+
+type Outcome = 'handled' | 'duplicate';
+
+/**
+ * Turns one SQS message into one handler call, effectively once:
+ * parse the envelope → find the contract → validate the payload → in one transaction insert the
+ * inbox row and run the handler → acknowledge. A redelivered event finds its inbox row and is
+ * acknowledged without running the handler. Retryable failures back off by extending the message's
+ * invisibility; poison goes to the DLQ at once with its reason; neither blocks the messages behind it.
+ */
+@Injectable()
+export class EventDispatcher implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(EventDispatcher.name);
+  private readonly contracts: ReadonlyMap<string, EventContract>;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private stopping = false;
+  /** When the consumer last completed a receive, with or without messages: its liveness. */
+  lastPollAt = Date.now();
+
+  constructor(
+    private readonly handlers: EventHandlersServer,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly metrics: MessagingMetrics,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @Inject(SQS_CLIENT) private readonly sqs: SQSClient,
+    @Inject(QUEUE_ADDRESSES) private readonly queues: QueueAddresses,
+  ) {
+    this.contracts = new Map(options.topology.consumes.map((contract) => [contract.type, contract]));
+  }
+
+  @SqsMessageHandler(INBOX_CONSUMER, false)
+  async handleMessage(message: Message): Promise<Message | undefined> {
+    if (this.stopping) {
+      // Shutting down: hand the message straight back so another replica takes it now.
+      await this.changeVisibility(message, 0);
+      return undefined;
+    }
+    const work = this.process(message);
+    this.inFlight.add(work);
+    try {
+      return await work;
+    } finally {
+      this.inFlight.delete(work);
+    }
+  }
+
+  @SqsConsumerEventHandler(INBOX_CONSUMER, 'error')
+  onConsumerError(error: Error): void {
+    // Receive errors (the broker is unreachable) are retried by the consumer's own polling.
+    this.logger.warn({ err: error }, 'SQS consumer error');
+  }
+
+  @SqsConsumerEventHandler(INBOX_CONSUMER, 'empty')
+  onEmptyReceive(): void {
+    this.lastPollAt = Date.now();
+  }
+
+  @SqsConsumerEventHandler(INBOX_CONSUMER, 'response_processed')
+  onResponseProcessed(): void {
+    this.lastPollAt = Date.now();
+  }
+
+  @SqsConsumerEventHandler(INBOX_CONSUMER, 'processing_error')
+  onProcessingError(error: Error): void {
+    this.logger.error({ err: error }, 'SQS message processing error');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.options.config.shutdownDrainMs, 'timeout').unref());
+    const drained = await Promise.race([Promise.allSettled([...this.inFlight]).then(() => 'drained' as const), deadline]);
+    if (drained === 'timeout') {
+      this.logger.warn({ inFlight: this.inFlight.size }, 'Shutdown deadline reached with handlers still running; their messages will be redelivered');
+    }
+  }
+
+  private async process(message: Message): Promise<Message | undefined> {
+    await this.handlers.ready;
+    let envelope: CloudEvent | undefined;
+    try {
+      envelope = parseCloudEvent(message.Body);
+      const parsedEnvelope = envelope;
+      this.metrics.received.inc({ type: parsedEnvelope.type });
+      const contract = this.contractFor(parsedEnvelope);
+      const data = this.validate(contract, parsedEnvelope);
+      const stopTimer = this.metrics.handlerDuration.startTimer({ type: parsedEnvelope.type });
+      const outcome = await runInMessageContext(
+        { correlationId: parsedEnvelope.correlationid, causationId: parsedEnvelope.id, traceparent: parsedEnvelope.traceparent },
+        () => this.handleOnce(parsedEnvelope, data, receiveCountOf(message)),
+      );
+      stopTimer();
+      (outcome === 'duplicate' ? this.metrics.duplicates : this.metrics.handled).inc({ type: parsedEnvelope.type });
+      return message;
+    } catch (error) {
+      return this.onFailure(message, envelope, resolveFailure(error), error);
+    }
+  }
+
+  private contractFor(envelope: CloudEvent): EventContract {
+    const contract = this.contracts.get(envelope.type);
+    if (!contract) {
+      throw new PoisonMessageError('UNKNOWN_EVENT_TYPE', `"${this.options.topology.service}" does not consume ${envelope.type}`);
+    }
+    return contract;
+  }
+
+  private validate(contract: EventContract, envelope: CloudEvent): unknown {
+    const result = contract.schema.safeParse(envelope.data);
+    if (!result.success) {
+      throw new PoisonMessageError('SCHEMA_VIOLATION', `${envelope.type} ${envelope.id}: ${z.prettifyError(result.error)}`);
+    }
+    return result.data;
+  }
+
+  private async handleOnce(envelope: CloudEvent, data: unknown, receiveCount: number): Promise<Outcome> {
+    const handler = this.handlers.handlerFor(envelope.type);
+    if (!handler) {
+      throw new PoisonMessageError('UNKNOWN_EVENT_TYPE', `No handler for ${envelope.type}`);
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const inbox = manager.getRepository(InboxMessage).metadata.tablePath.split('.').map((part) => `"${part}"`).join('.');
+      // A concurrent duplicate blocks on the primary key until the first commits, then skips.
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO ${inbox} (event_id, consumer, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [envelope.id, this.options.topology.service, envelope.type],
+      );
+      if (inserted.length === 0) return 'duplicate';
+      const context = new EventContext({ ...envelope, data }, manager, receiveCount, this.outbox);
+      await lastValueFrom(this.handlers.transformToObservable(await handler(data, context)), { defaultValue: undefined });
+      return 'handled';
+    });
+  }
+
+  private async onFailure(message: Message, envelope: CloudEvent | undefined, disposition: FailureDisposition, error: unknown): Promise<Message | undefined> {
+    const type = envelope?.type ?? 'unparsed';
+    const log = { err: error, messageId: message.MessageId, eventId: envelope?.id, type, code: disposition.code };
+    if (disposition.kind === 'dead-letter') {
+      this.logger.error(log, `Dead-lettering message: ${disposition.reason}`);
+      await this.deadLetter(message, disposition);
+      this.metrics.deadLettered.inc({ type, code: disposition.code });
+      return message;
+    }
+    const receiveCount = receiveCountOf(message);
+    if (receiveCount >= this.options.config.consumer.maxReceiveCount) {
+      // The redrive policy would move it on the next receive, without a reason; move it now, with one.
+      const exhausted = { kind: 'dead-letter', code: 'RETRIES_EXHAUSTED', reason: `${disposition.code} after ${receiveCount} attempts: ${disposition.reason}` } as const;
+      this.logger.error({ ...log, receiveCount }, `Retries exhausted; dead-lettering: ${disposition.reason}`);
+      await this.deadLetter(message, exhausted);
+      this.metrics.deadLettered.inc({ type, code: exhausted.code });
+      return message;
+    }
+    const delay = retryDelaySeconds(this.options.config.consumer.retry, receiveCount);
+    this.logger.warn({ ...log, receiveCount, retryInSeconds: delay }, `Handler failed; retrying: ${disposition.reason}`);
+    this.metrics.retried.inc({ type, code: disposition.code });
+    await this.changeVisibility(message, delay);
+    return undefined;
+  }
+
+  /** Poison is moved by hand rather than left to the redrive policy, so it carries the reason. */
+  private async deadLetter(message: Message, disposition: FailureDisposition): Promise<void> {
+    const original = Object.entries(message.MessageAttributes ?? {}).slice(0, 6);
+    const attribute = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.queues.deadLetterQueueUrl,
+        MessageBody: message.Body ?? '',
+        MessageAttributes: {
+          ...Object.fromEntries(original),
+          [DEAD_LETTER_ATTRIBUTES.code]: attribute(disposition.code),
+          [DEAD_LETTER_ATTRIBUTES.reason]: attribute(disposition.reason.slice(0, 1024)),
+          [DEAD_LETTER_ATTRIBUTES.sourceQueue]: attribute(this.queues.queueUrl),
+          [DEAD_LETTER_ATTRIBUTES.at]: attribute(new Date().toISOString()),
+        },
+        ...(this.queues.deadLetterQueueUrl.endsWith('.fifo')
+          ? { MessageGroupId: message.Attributes?.MessageGroupId ?? 'dead-letters', MessageDeduplicationId: message.MessageId }
+          : {}),
+      }),
+    );
+  }
+
+  private async changeVisibility(message: Message, seconds: number): Promise<void> {
+    await this.sqs
+      .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queues.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: seconds }))
+      .catch((error: unknown) => this.logger.warn({ err: error, messageId: message.MessageId }, 'Could not change message visibility'));
+  }
+}
+
+function receiveCountOf(message: Message): number {
+  return Number(message.Attributes?.ApproximateReceiveCount ?? '1');
+}

@@ -1,0 +1,36 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * What every log line, record and outgoing event of one unit of work shares. Set once at the edge
+ * (an HTTP request, a received message) and never overwritten downstream.
+ */
+export interface MessageContext {
+  readonly correlationId: string;
+  /** Id of the event being handled; absent for work started by an HTTP request or a schedule. */
+  readonly causationId?: string;
+  /** W3C trace context of the unit of work, carried into every event it publishes. */
+  readonly traceparent?: string;
+}
+
+const storage = new AsyncLocalStorage<MessageContext>();
+
+export function runInMessageContext<T>(context: MessageContext, work: () => T): T {
+  return storage.run(context, work);
+}
+
+export function currentMessageContext(): MessageContext | undefined {
+  return storage.getStore();
+}
+
+/** The current context, or a fresh one for work that starts without an edge (a schedule, a script). */
+export function messageContextOrNew(): MessageContext {
+  return storage.getStore() ?? { correlationId: randomUUID() };
+}
+
+const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** An incoming id is kept only if it is safe to log and store; otherwise the caller gets a new one. */
+export function acceptCorrelationId(candidate: unknown): string {
+  return typeof candidate === 'string' && CORRELATION_ID_PATTERN.test(candidate) ? candidate : randomUUID();
+}

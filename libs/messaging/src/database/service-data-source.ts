@@ -1,0 +1,56 @@
+import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import type { DatabaseConfig } from '../config/messaging-config';
+import { InboxMessage } from '../inbox/inbox-message.entity';
+import { OutboxMessage } from '../outbox/outbox-message.entity';
+import { MessagingTables1732300000000 } from './messaging-tables.migration';
+
+export interface ServiceDatabase {
+  /** The service's own schema: its tables, its outbox and inbox, its migrations table. */
+  schema: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+}
+
+/** Data source options for a service: its schema, its entities plus the outbox/inbox, never `synchronize`. */
+export function serviceDataSourceOptions(config: DatabaseConfig, database: ServiceDatabase, applicationName: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    ...(config.url ? { url: config.url } : { host: config.host, port: config.port, username: config.user, password: config.password, database: config.database }),
+    schema: database.schema,
+    entities: [...(Array.isArray(database.entities) ? database.entities : Object.values(database.entities)), OutboxMessage, InboxMessage],
+    migrations: [MessagingTables1732300000000, ...database.migrations],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    applicationName,
+    extra: { max: config.poolSize },
+  };
+}
+
+/**
+ * Opens the data source, creating the service's schema first (the migrations table lives in it),
+ * and runs pending migrations when asked to: locally on every start, in a cluster from a Job.
+ */
+export async function openServiceDataSource(options: DataSourceOptions, migrate: boolean): Promise<DataSource> {
+  const dataSource = new DataSource(options);
+  await dataSource.initialize();
+  if (migrate) await migrateDataSource(dataSource);
+  return dataSource;
+}
+
+/** Replicas starting together take turns: the advisory lock makes migrating a schema one-at-a-time. */
+export async function migrateDataSource(dataSource: DataSource): Promise<void> {
+  const schema = (dataSource.options as { schema: string }).schema;
+  const lockHolder = dataSource.createQueryRunner();
+  await lockHolder.connect();
+  try {
+    await lockHolder.query(`SELECT pg_advisory_lock(hashtext($1))`, [`migrate:${schema}`]);
+    await lockHolder.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await lockHolder.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`migrate:${schema}`]).catch(() => undefined);
+    await lockHolder.release();
+  }
+}

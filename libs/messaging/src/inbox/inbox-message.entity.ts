@@ -1,0 +1,22 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * One handled event per consumer. The row is inserted in the handler's own transaction, so either
+ * the handler's writes and this row both commit, or neither does: a redelivered event finds the row
+ * and is acknowledged without running the handler again.
+ */
+@Entity({ name: 'inbox_messages' })
+export class InboxMessage {
+  /** The CloudEvent id: stable across SNS/SQS redeliveries and outbox re-sends, unlike the SQS id. */
+  @PrimaryColumn({ name: 'event_id', type: 'text' })
+  eventId: string;
+
+  @PrimaryColumn({ type: 'text' })
+  consumer: string;
+
+  @Column({ type: 'text' })
+  type: string;
+
+  @CreateDateColumn({ name: 'handled_at', type: 'timestamptz' })
+  handledAt: Date;
+}

@@ -1,0 +1,29 @@
+export { defineEvent, type EventContract, type EventPayload } from './contracts/event-contract';
+export { createCloudEvent, parseCloudEvent, cloudEventSchema, type CloudEvent } from './envelope/cloud-event';
+export { currentMessageContext, runInMessageContext, messageContextOrNew, type MessageContext } from './context/message-context';
+export {
+  MessagingError,
+  RetryableError,
+  PoisonMessageError,
+  InvalidEventError,
+  OutsideTransactionError,
+  EventTooLargeError,
+  type PoisonCode,
+} from './errors/messaging-errors';
+export { loadConfig, booleanFromEnv, ConfigurationError } from './config/load-config';
+export { messagingEnvSchema, type MessagingConfig, type DatabaseConfig, type AwsConfig } from './config/messaging-config';
+export { defineService, TopologyNames, type ServiceTopology } from './topology/service-topology';
+export { planTopology, applyTopology, locateQueue, queuePolicy, EVENT_TYPE_ATTRIBUTE, type PlannedAction } from './topology/provisioner';
+export { createSnsClient, createSqsClient, topicArn, queueArn } from './aws/aws-clients';
+export { serviceDataSourceOptions, openServiceDataSource, migrateDataSource, type ServiceDatabase } from './database/service-data-source';
+export { Outbox, MAX_EVENT_BYTES, type PublishOptions } from './outbox/outbox';
+export { OutboxRelay } from './outbox/outbox-relay';
+export { OutboxMessage } from './outbox/outbox-message.entity';
+export { InboxMessage } from './inbox/inbox-message.entity';
+export { EventContext } from './consumer/event-context';
+export { OnEvent } from './consumer/on-event.decorator';
+export { DEAD_LETTER_ATTRIBUTES } from './consumer/event-dispatcher';
+export { MessagingMetrics } from './metrics/messaging-metrics';
+export { MessagingModule, type MessagingModuleOptions } from './messaging.module';
+export { createServiceApp, runService, type ServiceAppOptions } from './bootstrap';
+export { CORRELATION_HEADER } from './http/correlation.middleware';

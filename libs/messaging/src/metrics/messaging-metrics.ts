@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The service's Prometheus registry. One registry per app instance rather than prom-client's global
+ * one, so several apps can live in one process (tests) without clashing.
+ */
+@Injectable()
+export class MessagingMetrics {
+  readonly registry = new Registry();
+
+  readonly published = new Counter({ name: 'messaging_events_published_total', help: 'Events accepted by SNS', labelNames: ['type'], registers: [this.registry] });
+  readonly publishFailures = new Counter({ name: 'messaging_publish_failures_total', help: 'Outbox events SNS refused or could not take', labelNames: ['type'], registers: [this.registry] });
+  readonly relayLag = new Histogram({
+    name: 'messaging_relay_lag_seconds',
+    help: 'Time from outbox commit to SNS acceptance',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly outboxOldestPendingSeconds = new Gauge({ name: 'messaging_outbox_oldest_pending_seconds', help: 'Age of the oldest unsent outbox event', registers: [this.registry] });
+  readonly received = new Counter({ name: 'messaging_messages_received_total', help: 'Messages received from SQS', labelNames: ['type'], registers: [this.registry] });
+  readonly handled = new Counter({ name: 'messaging_messages_handled_total', help: 'Messages handled and acknowledged', labelNames: ['type'], registers: [this.registry] });
+  readonly retried = new Counter({ name: 'messaging_messages_retried_total', help: 'Handler failures scheduled for retry', labelNames: ['type', 'code'], registers: [this.registry] });
+  readonly deadLettered = new Counter({ name: 'messaging_messages_dead_lettered_total', help: 'Messages moved to the DLQ by the consumer', labelNames: ['type', 'code'], registers: [this.registry] });
+  readonly duplicates = new Counter({ name: 'messaging_messages_duplicate_total', help: 'Redeliveries skipped by the inbox', labelNames: ['type'], registers: [this.registry] });
+  readonly handlerDuration = new Histogram({
+    name: 'messaging_handler_duration_seconds',
+    help: 'Handler duration, inbox insert and commit included',
+    labelNames: ['type'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,185 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import { outboxChannel } from '../database/messaging-tables.migration';
+import { pgClientConfig } from '../database/postgres-connection';
+import type { CloudEvent } from '../envelope/cloud-event';
+import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import { MessagingMetrics } from '../metrics/messaging-metrics';
+import { EVENT_TRANSPORT, type EventTransport, type OutgoingEvent } from './event-transport';
+import { OutboxMessage } from './outbox-message.entity';
+
+interface ClaimedRow {
+  id: string;
+  type: string;
+  topic: string;
+  group_key: string | null;
+  envelope: CloudEvent;
+  created_at: Date;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Moves committed outbox rows to SNS. Woken by NOTIFY on commit, so an event leaves milliseconds
+ * after its transaction; a slow poll covers a missed notification, a lost LISTEN connection, and rows
+ * left by a process that died between commit and publish.
+ *
+ * Rows are claimed with FOR UPDATE SKIP LOCKED inside a transaction held while SNS is called: any
+ * number of replicas relay side by side, none sends a row another holds, and a crash before the
+ * commit leaves the rows unpublished for the next claim (at-least-once; consumers dedupe).
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private listener?: Client;
+  private pollTimer?: NodeJS.Timeout;
+  private draining?: Promise<void>;
+  private wakeRequested = false;
+  private stopping = false;
+  private failures = 0;
+  private pausedUntil = 0;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(EVENT_TRANSPORT) private readonly transport: EventTransport,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    private readonly metrics: MessagingMetrics,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.options.topology.publishes.length === 0) return;
+    this.pollTimer = setInterval(() => this.wake(), this.options.config.outbox.pollIntervalMs);
+    await this.listen();
+    this.wake();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.pollTimer);
+    await this.listener?.end().catch(() => undefined);
+    // Let the batch in flight finish, so its rows are marked published rather than sent again.
+    await this.draining;
+  }
+
+  /** Asks for a drain; drains never overlap, and a wake during one causes another pass after it. */
+  wake(): void {
+    if (this.stopping) return;
+    if (this.draining) {
+      this.wakeRequested = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+    });
+  }
+
+  /** Relays until nothing is left to claim. Resolves when done; for tests and scripts. */
+  async drain(): Promise<void> {
+    do {
+      this.wakeRequested = false;
+      if (Date.now() < this.pausedUntil) return;
+      try {
+        while (!this.stopping && (await this.relayOnce()) > 0);
+        this.failures = 0;
+      } catch (error) {
+        this.failures += 1;
+        const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** this.failures);
+        this.pausedUntil = Date.now() + backoff;
+        this.logger.warn({ err: error, backoffMs: backoff }, 'Outbox relay failed; backing off');
+        return;
+      }
+    } while (this.wakeRequested && !this.stopping);
+  }
+
+  /** Claims one round of rows, sends them, marks what SNS accepted. Returns how many were claimed. */
+  async relayOnce(): Promise<number> {
+    const limit = this.transport.maxBatchSize * this.options.config.outbox.batchesInFlight;
+    return this.dataSource.transaction(async (manager) => {
+      const table = manager.getRepository(OutboxMessage).metadata.tablePath;
+      const rows: ClaimedRow[] = await manager.query(
+        `SELECT id, type, topic, group_key, envelope, created_at FROM ${quoteTable(table)}
+         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      if (rows.length === 0) return 0;
+      await Promise.all(this.batchesOf(rows).map((batch) => this.send(manager, table, batch)));
+      return rows.length;
+    });
+  }
+
+  private batchesOf(rows: ClaimedRow[]): { topic: { topic: string; fifo: boolean }; rows: ClaimedRow[] }[] {
+    const byTopic = new Map<string, ClaimedRow[]>();
+    for (const row of rows) {
+      const key = `${row.topic}\u0000${row.group_key !== null}`;
+      byTopic.set(key, [...(byTopic.get(key) ?? []), row]);
+    }
+    const batches = [];
+    for (const topicRows of byTopic.values()) {
+      const topic = { topic: topicRows[0].topic, fifo: topicRows[0].group_key !== null };
+      for (let start = 0; start < topicRows.length; start += this.transport.maxBatchSize) {
+        batches.push({ topic, rows: topicRows.slice(start, start + this.transport.maxBatchSize) });
+      }
+    }
+    return batches;
+  }
+
+  private async send(manager: EntityManager, table: string, batch: { topic: { topic: string; fifo: boolean }; rows: ClaimedRow[] }): Promise<void> {
+    const events: OutgoingEvent[] = batch.rows.map((row) => ({
+      rowId: row.id,
+      eventId: row.envelope.id,
+      type: row.type,
+      body: JSON.stringify(row.envelope),
+      groupKey: row.group_key ?? undefined,
+    }));
+    const outcome = await this.transport.publishBatch(batch.topic, events);
+    const now = Date.now();
+    if (outcome.sent.length > 0) {
+      await manager.query(`UPDATE ${quoteTable(table)} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [outcome.sent]);
+    }
+    for (const row of batch.rows) {
+      if (outcome.sent.includes(row.id)) {
+        this.metrics.published.inc({ type: row.type });
+        this.metrics.relayLag.observe((now - new Date(row.created_at).getTime()) / 1000);
+      }
+    }
+    for (const failure of outcome.failed) {
+      // Only the refused entries are tried again, on the next pass.
+      const row = batch.rows.find((candidate) => candidate.id === failure.rowId);
+      this.metrics.publishFailures.inc({ type: row?.type ?? 'unknown' });
+      await manager.query(`UPDATE ${quoteTable(table)} SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [failure.rowId, failure.reason]);
+    }
+    if (outcome.failed.length > 0) {
+      this.logger.warn({ failed: outcome.failed }, 'SNS refused some outbox events; they stay pending');
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const schema = (this.dataSource.options as { schema: string }).schema;
+    const client = new Client(pgClientConfig(this.options.config.database, `${this.options.topology.service}-outbox-listener`));
+    client.on('notification', () => this.wake());
+    client.on('error', (error) => {
+      // The poll keeps the relay going; reconnect in the background.
+      this.logger.warn({ err: error }, 'Outbox LISTEN connection lost; relying on the poll until it is back');
+      this.listener = undefined;
+      if (!this.stopping) setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${outboxChannel(schema)}"`);
+      this.listener = client;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not LISTEN for outbox inserts; relying on the poll');
+      await client.end().catch(() => undefined);
+      if (!this.stopping) setTimeout(() => void this.listen().catch(() => undefined), 5000).unref();
+    }
+  }
+}
+
+function quoteTable(tablePath: string): string {
+  return tablePath
+    .split('.')
+    .map((part) => `"${part}"`)
+    .join('.');
+}

@@ -1,0 +1,38 @@
+import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { topicArn } from '../aws/aws-clients';
+import type { AwsConfig } from '../config/messaging-config';
+import { EVENT_TYPE_ATTRIBUTE } from '../topology/provisioner';
+import { TopologyNames } from '../topology/service-topology';
+import type { BatchOutcome, EventTransport, OutgoingEvent } from './event-transport';
+
+/** Publishes to SNS with PublishBatch; the event type travels as a message attribute for filter policies. */
+export class SnsEventTransport implements EventTransport {
+  readonly maxBatchSize = 10;
+  private readonly names: TopologyNames;
+
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly aws: AwsConfig,
+    prefix: string,
+  ) {
+    this.names = new TopologyNames(prefix);
+  }
+
+  async publishBatch(topic: { topic: string; fifo: boolean }, events: readonly OutgoingEvent[]): Promise<BatchOutcome> {
+    const response = await this.sns.send(
+      new PublishBatchCommand({
+        TopicArn: topicArn(this.aws, this.names.topic(topic)),
+        PublishBatchRequestEntries: events.map((event) => ({
+          Id: event.rowId,
+          Message: event.body,
+          MessageAttributes: { [EVENT_TYPE_ATTRIBUTE]: { DataType: 'String', StringValue: event.type } },
+          ...(topic.fifo ? { MessageGroupId: event.groupKey, MessageDeduplicationId: event.eventId } : {}),
+        })),
+      }),
+    );
+    return {
+      sent: (response.Successful ?? []).map((entry) => entry.Id ?? ''),
+      failed: (response.Failed ?? []).map((entry) => ({ rowId: entry.Id ?? '', reason: `${entry.Code}: ${entry.Message ?? ''}` })),
+    };
+  }
+}
