@@ -2,6 +2,7 @@ import { ValidationPipe, type INestApplication, type Type } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { ConfigurationError } from './config/load-config';
 import { EventHandlersServer } from './consumer/event-handlers.server';
 import { CorrelationMiddleware } from './http/correlation.middleware';
 
@@ -39,14 +40,15 @@ export async function createServiceApp(module: Type | ReturnType<typeof Object>,
   return app;
 }
 
-/** Starts a service: builds it, listens on the port, says where. Start-up errors end the process. */
-export async function runService(build: () => Promise<INestApplication>, port: number): Promise<void> {
+/** Starts a service: builds it, listens on its port, says where. A start-up error ends the process. */
+export async function runService(build: () => Promise<{ app: INestApplication; port: number }>): Promise<void> {
   try {
-    const app = await build();
+    const { app, port } = await build();
     await app.listen(port);
     app.get(Logger).log(`Listening on http://localhost:${port} (docs at /docs, health at /health/ready)`);
   } catch (error) {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    // A configuration error is for a person to read: the message names the variables, a stack adds nothing.
+    console.error(error instanceof ConfigurationError ? error.message : error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   }
 }

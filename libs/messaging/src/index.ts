@@ -10,7 +10,7 @@ export {
   EventTooLargeError,
   type PoisonCode,
 } from './errors/messaging-errors';
-export { loadConfig, booleanFromEnv, ConfigurationError } from './config/load-config';
+export { loadConfig, loadServiceConfig, booleanFromEnv, portFromEnv, ConfigurationError } from './config/load-config';
 export { messagingEnvSchema, type MessagingConfig, type DatabaseConfig, type AwsConfig } from './config/messaging-config';
 export { defineService, TopologyNames, type ServiceTopology } from './topology/service-topology';
 export { planTopology, applyTopology, locateQueue, queuePolicy, EVENT_TYPE_ATTRIBUTE, type PlannedAction } from './topology/provisioner';

@@ -122,7 +122,7 @@ export class MessagingModule {
         },
         ...(consumes ? [EventDispatcher] : []),
       ],
-      exports: [Outbox, OutboxRelay, EventHandlersServer, MessagingMetrics, infrastructure],
+      exports: [Outbox, OutboxRelay, EventHandlersServer, infrastructure],
     };
   }
 }

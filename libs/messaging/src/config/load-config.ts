@@ -21,3 +21,24 @@ export class ConfigurationError extends Error {
 export const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/**
+ * A service's configuration: the messaging settings every service shares plus its own, validated
+ * together so one start-up error lists every bad variable.
+ */
+export function loadServiceConfig<TMessaging extends z.ZodType, TOwn extends z.ZodType>(
+  messagingSchema: TMessaging,
+  ownSchema: TOwn,
+  env: NodeJS.ProcessEnv = process.env,
+): { messaging: z.output<TMessaging>; service: z.output<TOwn> } {
+  const messaging = messagingSchema.safeParse(env);
+  const own = ownSchema.safeParse(env);
+  const issues = [...(messaging.success ? [] : messaging.error.issues), ...(own.success ? [] : own.error.issues)];
+  if (issues.length > 0 || !messaging.success || !own.success) {
+    const problems = issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigurationError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  return { messaging: messaging.data, service: own.data };
+}
+
+export const portFromEnv = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);

@@ -125,8 +125,11 @@ export class EventDispatcher implements BeforeApplicationShutdown {
         { correlationId: parsedEnvelope.correlationid, causationId: parsedEnvelope.id, traceparent: parsedEnvelope.traceparent },
         () => this.handleOnce(parsedEnvelope, data, receiveCountOf(message)),
       );
-      stopTimer();
+      const seconds = stopTimer();
       (outcome === 'duplicate' ? this.metrics.duplicates : this.metrics.handled).inc({ type: parsedEnvelope.type });
+      runInMessageContext({ correlationId: parsedEnvelope.correlationid, causationId: parsedEnvelope.id }, () =>
+        this.logger.log({ eventId: parsedEnvelope.id, type: parsedEnvelope.type, durationMs: Math.round(seconds * 1000) }, outcome === 'duplicate' ? 'Skipped a duplicate event' : 'Handled event'),
+      );
       return message;
     } catch (error) {
       return this.onFailure(message, envelope, resolveFailure(error), error);

@@ -25,7 +25,8 @@ export function serviceDataSourceOptions(config: DatabaseConfig, database: Servi
     migrationsTransactionMode: 'each',
     synchronize: false,
     applicationName,
-    extra: { max: config.poolSize },
+    // Unqualified names in a service's migrations and queries resolve to its own schema.
+    extra: { max: config.poolSize, options: `-c search_path=${database.schema}` },
   };
 }
 

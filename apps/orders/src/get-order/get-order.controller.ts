@@ -1,0 +1,31 @@
+import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { Order } from '../domain/order.entity';
+
+@ApiTags('orders')
+@Controller('orders')
+export class GetOrderController {
+  constructor(@InjectRepository(Order) private readonly orders: Repository<Order>) {}
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'The order with its totals, correlation id and status history' })
+  @ApiNotFoundResponse()
+  async get(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string) {
+    const order = await this.orders.findOne({ where: { id }, relations: { history: true }, order: { history: { id: 'ASC' } } });
+    if (!order) throw new NotFoundException(`Order ${id} not found`);
+    return {
+      orderId: order.id,
+      customerId: order.customerId,
+      status: order.status,
+      cancellationReason: order.cancellationReason,
+      currency: order.currency,
+      total: order.total,
+      lines: order.lines,
+      correlationId: order.correlationId,
+      createdAt: order.createdAt,
+      history: order.history.map(({ status, reason, causedByEventId, correlationId, at }) => ({ status, reason, causedByEventId, correlationId, at })),
+    };
+  }
+}

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@app/messaging';
+import { createOrdersApp } from './app';
+
+void runService(() => createOrdersApp(process.env));

@@ -1,0 +1,49 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsISO4217CurrencyCode, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+
+export class OrderItemDto {
+  @ApiProperty({ example: 'SKU-RED-SHIRT' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'sku must be 1-64 letters, digits, dots, dashes or underscores' })
+  sku: string;
+
+  @ApiProperty({ example: 2, minimum: 1, maximum: 1000 })
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  quantity: number;
+
+  @ApiProperty({ description: 'Price of one unit in minor units (cents)', example: 1999, minimum: 0 })
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  unitPrice: number;
+}
+
+export class PlaceOrderDto {
+  @ApiProperty({ example: 'customer-42' })
+  @IsString()
+  @Length(1, 100)
+  customerId: string;
+
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 code' })
+  @IsISO4217CurrencyCode()
+  currency: string;
+
+  @ApiProperty({ type: [OrderItemDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => OrderItemDto)
+  items: OrderItemDto[];
+}
+
+export class OrderAcceptedDto {
+  @ApiProperty({ format: 'uuid' })
+  orderId: string;
+
+  @ApiProperty({ example: 'PLACED' })
+  status: string;
+}

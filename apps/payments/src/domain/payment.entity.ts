@@ -1,0 +1,34 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export enum PaymentStatus {
+  Completed = 'COMPLETED',
+  Declined = 'DECLINED',
+}
+
+/** One charge attempt per order (unique order_id): a redelivered event can never charge twice. */
+@Entity({ name: 'payments' })
+export class Payment {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ name: 'order_id', type: 'uuid', unique: true })
+  orderId: string;
+
+  @Column({ type: 'bigint', transformer: { to: (value: number) => value, from: (value: string) => Number(value) } })
+  amount: number;
+
+  @Column({ type: 'char', length: 3 })
+  currency: string;
+
+  @Column({ type: 'text' })
+  status: PaymentStatus;
+
+  @Column({ name: 'provider_reference', type: 'text', nullable: true })
+  providerReference: string | null;
+
+  @Column({ name: 'correlation_id', type: 'text' })
+  correlationId: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@app/messaging';
+import { createPaymentsApp } from './app';
+
+void runService(() => createPaymentsApp(process.env));

@@ -1,0 +1,8 @@
+import { OrderPlaced, PaymentCompleted, PaymentFailed } from '@app/contracts';
+import { defineService } from '@app/messaging';
+
+export const paymentsTopology = defineService({
+  service: 'payments',
+  publishes: [PaymentCompleted, PaymentFailed],
+  consumes: [OrderPlaced],
+});

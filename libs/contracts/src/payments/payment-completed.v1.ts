@@ -1,0 +1,13 @@
+import { defineEvent } from '@app/messaging';
+import { z } from 'zod';
+
+export const PaymentCompleted = defineEvent({
+  type: 'shop.payment.completed.v1',
+  topic: 'payments',
+  schema: z.object({
+    paymentId: z.uuid(),
+    orderId: z.uuid(),
+    amount: z.int().nonnegative(),
+    currency: z.string().length(3),
+  }),
+});

@@ -1,0 +1,14 @@
+import { defineEvent } from '@app/messaging';
+import { z } from 'zod';
+
+export const PaymentFailed = defineEvent({
+  type: 'shop.payment.failed.v1',
+  topic: 'payments',
+  schema: z.object({
+    paymentId: z.uuid(),
+    orderId: z.uuid(),
+    amount: z.int().nonnegative(),
+    currency: z.string().length(3),
+    reason: z.enum(['DECLINED']),
+  }),
+});

@@ -1,0 +1,3 @@
+export { startEmbeddedPostgres, startEmulator, createDatabase, freePort, type EmbeddedPostgres, type Emulator } from './embedded-stack';
+export { isolatedEnvironment, STACK_ENV } from './test-environment';
+export { waitFor } from './wait-for';

@@ -1,0 +1,100 @@
+import { loadConfig, messagingEnvSchema } from '@app/messaging';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import concurrently from 'concurrently';
+import { provision } from '../provision/provision';
+import { services } from '../services';
+import { startInfrastructureProcess, stopProcess } from './infrastructure-process';
+
+const root = resolve(__dirname, '../../..');
+const dataDir = join(root, '.data');
+const pgPort = Number(process.env.LOCAL_PG_PORT ?? 5432);
+const emulatorPort = Number(process.env.LOCAL_EMULATOR_PORT ?? 4566);
+
+/**
+ * `npm start`: the whole shop on this machine with nothing installed but npm packages. Real
+ * PostgreSQL (data kept in .data/, wiped by `npm run reset`), the SNS/SQS emulator, provisioning,
+ * then every service as its own process with its name on each log line. Ctrl-C or SIGTERM stops
+ * the services first (they drain), then the emulator and the database.
+ */
+async function main(): Promise<void> {
+  mkdirSync(join(dataDir, 'emulator'), { recursive: true });
+  const infrastructure: ChildProcess[] = [];
+  const stopInfrastructure = () => Promise.all(infrastructure.map(stopProcess));
+  const env = stackEnv();
+  try {
+    log(`starting PostgreSQL on port ${pgPort} (data in .data/postgres)`);
+    infrastructure.push(
+      await startInfrastructureProcess(
+        'postgres-process.js',
+        { POSTGRES_DATA_DIR: join(dataDir, 'postgres'), POSTGRES_PORT: String(pgPort), POSTGRES_DATABASE: 'shop' },
+        'PostgreSQL',
+      ),
+    );
+    log(`starting the SNS/SQS emulator on port ${emulatorPort}`);
+    infrastructure.push(
+      await startInfrastructureProcess('emulator-process.js', { EMULATOR_PORT: String(emulatorPort), EMULATOR_DATA_DIR: join(dataDir, 'emulator') }, 'The emulator'),
+    );
+    log('provisioning topics, queues and subscriptions');
+    await provision(loadConfig(messagingEnvSchema, env));
+  } catch (error) {
+    await stopInfrastructure();
+    throw error;
+  }
+
+  const portOf = (name: string, fallback: number) => Number(process.env[`${name.toUpperCase()}_PORT`] ?? fallback);
+  const { commands, result } = concurrently(
+    services.map((service) => ({
+      name: service.name,
+      command: `node ${service.main}`,
+      env: { ...env, PORT: String(portOf(service.name, service.defaultPort)) },
+      cwd: root,
+    })),
+    { prefix: '{name}', prefixColors: ['blue', 'green', 'magenta', 'cyan', 'yellow', 'red'], handleInput: false },
+  );
+  for (const service of services) {
+    log(`${service.name.padEnd(14)} http://localhost:${portOf(service.name, service.defaultPort)}  (docs /docs, health /health/ready)`);
+  }
+
+  let shuttingDown = false;
+  const shutdown = async (reason: string, exitCode: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log(`${reason}: stopping services`);
+    commands.forEach((command) => command.kill('SIGTERM'));
+    await result.catch(() => undefined);
+    log('stopping the emulator and PostgreSQL');
+    await stopInfrastructure();
+    log('stopped');
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  await result.catch(() => undefined);
+  await shutdown('every service has exited', 1);
+}
+
+function stackEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PGHOST: '127.0.0.1',
+    PGPORT: String(pgPort),
+    PGUSER: 'postgres',
+    PGPASSWORD: 'postgres',
+    PGDATABASE: 'shop',
+    AWS_ENDPOINT_URL: `http://127.0.0.1:${emulatorPort}`,
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  };
+}
+
+function log(message: string): void {
+  console.log(`[local-stack] ${message}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[local-stack] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
