@@ -1,4 +1,5 @@
-import { startEmbeddedPostgres, startEmulator, STACK_ENV } from '@app/messaging/testing';
+// Global setup runs outside Jest's module mapping, so it imports by path.
+import { startEmbeddedPostgres, startEmulator, STACK_ENV } from '../libs/messaging/src/testing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
