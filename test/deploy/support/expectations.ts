@@ -1,0 +1,76 @@
+/**
+ * What the deployment artefacts must agree with, stated once and independently of them: every
+ * check in test/deploy compares compose, Kubernetes, ECS and the Dockerfile against these facts.
+ */
+import { resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '../../..');
+
+export interface ExpectedService {
+  name: string;
+  port: number;
+  /** Variables only this service reads, on top of COMMON_ENV. */
+  ownEnv: readonly string[];
+}
+
+export const SERVICES: readonly ExpectedService[] = [
+  { name: 'orders', port: 3001, ownEnv: [] },
+  { name: 'inventory', port: 3002, ownEnv: [] },
+  { name: 'payments', port: 3003, ownEnv: ['PAYMENT_DECLINE_ABOVE'] },
+  { name: 'billing', port: 3004, ownEnv: [] },
+  { name: 'shipping', port: 3005, ownEnv: [] },
+  { name: 'notifications', port: 3006, ownEnv: [] },
+];
+
+/** Variables every service container must be given. */
+export const COMMON_ENV = [
+  'PORT',
+  'LOG_LEVEL',
+  'DATABASE_URL',
+  'AWS_REGION',
+  'AWS_ACCOUNT_ID',
+  'TOPOLOGY_PREFIX',
+  'SHUTDOWN_DRAIN_MS',
+  'DB_MIGRATE_ON_START',
+  'OPS_TOKEN',
+] as const;
+
+/** Variables that hold secrets: they must come from a secret store, never from plain config. */
+export const SECRET_ENV = ['DATABASE_URL', 'OPS_TOKEN'] as const;
+
+/** Only for the emulator: must be absent on real AWS. */
+export const EMULATOR_ONLY_ENV = ['AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
+
+/** The services finish in-flight handlers within this after SIGTERM (the app's default). */
+export const SHUTDOWN_DRAIN_MS = 20_000;
+
+/** Prefix of every SNS topic and SQS queue: the queue of a service is `<prefix>-<service>`. */
+export const TOPOLOGY_PREFIX = 'shop';
+
+/**
+ * HTTP routes every service serves. A constant for now; to be replaced by a check against the
+ * routes the real app registers.
+ */
+export const KNOWN_ROUTES = ['/health/live', '/health/ready', '/metrics', '/docs'] as const;
+export const LIVENESS_ROUTE = '/health/live';
+export const READINESS_ROUTE = '/health/ready';
+export const METRICS_ROUTE = '/metrics';
+
+export function requiredEnv(service: ExpectedService): string[] {
+  return [...COMMON_ENV, ...service.ownEnv];
+}
+
+/**
+ * The URL a `node -e "fetch(...)"` health command requests: its string pieces joined, with any
+ * expression between them (such as the port from process.env) standing in as port 1.
+ */
+export function urlOfHealthCommand(command: readonly string[]): URL | undefined {
+  const call = /fetch\((.*?)\)\.then/.exec(command.join(' '));
+  if (!call) return undefined;
+  const pieces = [...call[1].matchAll(/'([^']*)'/g)].map((match) => match[1]);
+  try {
+    return new URL(pieces.join('1'));
+  } catch {
+    return undefined;
+  }
+}
