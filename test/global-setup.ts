@@ -1,4 +1,5 @@
 // Global setup runs outside Jest's module mapping, so it imports by path.
+// eslint-disable-next-line no-restricted-imports -- no path mapping here
 import { startEmbeddedPostgres, startEmulator, STACK_ENV } from '../libs/messaging/src/testing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-import { importEsm } from '../../libs/messaging/src/testing/import-esm';
+import { importEsm } from '@app/messaging/testing';
 
 /**
  * The SNS/SQS emulator as a child process of the local stack (own process group, like the

@@ -1,4 +1,4 @@
-import { createDatabase, startEmbeddedPostgres } from '../../libs/messaging/src/testing/embedded-stack';
+import { createDatabase, startEmbeddedPostgres } from '@app/messaging/testing';
 
 /**
  * PostgreSQL as a child of the local stack, in its own process group so a Ctrl-C in the terminal

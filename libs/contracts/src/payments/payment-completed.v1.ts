@@ -7,6 +7,7 @@ export const PaymentCompleted = defineEvent({
   schema: z.object({
     paymentId: z.uuid(),
     orderId: z.uuid(),
+    customerId: z.string().min(1),
     amount: z.int().nonnegative(),
     currency: z.string().length(3),
   }),

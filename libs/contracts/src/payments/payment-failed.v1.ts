@@ -7,6 +7,7 @@ export const PaymentFailed = defineEvent({
   schema: z.object({
     paymentId: z.uuid(),
     orderId: z.uuid(),
+    customerId: z.string().min(1),
     amount: z.int().nonnegative(),
     currency: z.string().length(3),
     reason: z.enum(['DECLINED']),

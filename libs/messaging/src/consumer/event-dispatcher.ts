@@ -38,6 +38,12 @@ export const DEAD_LETTER_ATTRIBUTES = {
 type Outcome = 'handled' | 'duplicate';
 
 /**
+ * sqs-consumer deletes the message when the handler returns nothing or the message itself; any
+ * other object leaves it on the queue, to come back when its (adjusted) visibility runs out.
+ */
+const LEAVE_ON_QUEUE: Message = Object.freeze({});
+
+/**
  * Turns one SQS message into one handler call, effectively once:
  * parse the envelope → find the contract → validate the payload → in one transaction insert the
  * inbox row and run the handler → acknowledge. A redelivered event finds its inbox row and is
@@ -66,11 +72,11 @@ export class EventDispatcher implements BeforeApplicationShutdown {
   }
 
   @SqsMessageHandler(INBOX_CONSUMER, false)
-  async handleMessage(message: Message): Promise<Message | undefined> {
+  async handleMessage(message: Message): Promise<Message> {
     if (this.stopping) {
       // Shutting down: hand the message straight back so another replica takes it now.
       await this.changeVisibility(message, 0);
-      return undefined;
+      return LEAVE_ON_QUEUE;
     }
     const work = this.process(message);
     this.inFlight.add(work);
@@ -111,7 +117,7 @@ export class EventDispatcher implements BeforeApplicationShutdown {
     }
   }
 
-  private async process(message: Message): Promise<Message | undefined> {
+  private async process(message: Message): Promise<Message> {
     await this.handlers.ready;
     let envelope: CloudEvent | undefined;
     try {
@@ -171,7 +177,7 @@ export class EventDispatcher implements BeforeApplicationShutdown {
     });
   }
 
-  private async onFailure(message: Message, envelope: CloudEvent | undefined, disposition: FailureDisposition, error: unknown): Promise<Message | undefined> {
+  private async onFailure(message: Message, envelope: CloudEvent | undefined, disposition: FailureDisposition, error: unknown): Promise<Message> {
     const type = envelope?.type ?? 'unparsed';
     const log = { err: error, messageId: message.MessageId, eventId: envelope?.id, type, code: disposition.code };
     if (disposition.kind === 'dead-letter') {
@@ -193,7 +199,7 @@ export class EventDispatcher implements BeforeApplicationShutdown {
     this.logger.warn({ ...log, receiveCount, retryInSeconds: delay }, `Handler failed; retrying: ${disposition.reason}`);
     this.metrics.retried.inc({ type, code: disposition.code });
     await this.changeVisibility(message, delay);
-    return undefined;
+    return LEAVE_ON_QUEUE;
   }
 
   /** Poison is moved by hand rather than left to the redrive policy, so it carries the reason. */

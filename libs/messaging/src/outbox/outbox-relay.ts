@@ -7,7 +7,7 @@ import { pgClientConfig } from '../database/postgres-connection';
 import type { CloudEvent } from '../envelope/cloud-event';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
-import { EVENT_TRANSPORT, type EventTransport, type OutgoingEvent } from './event-transport';
+import { EVENT_TRANSPORT, type BatchOutcome, type EventTransport } from './event-transport';
 import { OutboxMessage } from './outbox-message.entity';
 
 interface ClaimedRow {
@@ -104,7 +104,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         [limit],
       );
       if (rows.length === 0) return 0;
-      await Promise.all(this.batchesOf(rows).map((batch) => this.send(manager, table, batch)));
+      // SNS calls go out in parallel; the bookkeeping runs after, on the one transaction connection.
+      const outcomes = await Promise.all(this.batchesOf(rows).map((batch) => this.send(batch)));
+      await this.record(manager, table, rows, outcomes);
       return rows.length;
     });
   }
@@ -125,33 +127,36 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return batches;
   }
 
-  private async send(manager: EntityManager, table: string, batch: { topic: { topic: string; fifo: boolean }; rows: ClaimedRow[] }): Promise<void> {
-    const events: OutgoingEvent[] = batch.rows.map((row) => ({
-      rowId: row.id,
-      eventId: row.envelope.id,
-      type: row.type,
-      body: JSON.stringify(row.envelope),
-      groupKey: row.group_key ?? undefined,
-    }));
-    const outcome = await this.transport.publishBatch(batch.topic, events);
-    const now = Date.now();
-    if (outcome.sent.length > 0) {
-      await manager.query(`UPDATE ${quoteTable(table)} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [outcome.sent]);
+  private send(batch: { topic: { topic: string; fifo: boolean }; rows: ClaimedRow[] }): Promise<BatchOutcome> {
+    return this.transport.publishBatch(
+      batch.topic,
+      batch.rows.map((row) => ({ rowId: row.id, eventId: row.envelope.id, type: row.type, body: JSON.stringify(row.envelope), groupKey: row.group_key ?? undefined })),
+    );
+  }
+
+  private async record(manager: EntityManager, table: string, rows: ClaimedRow[], outcomes: BatchOutcome[]): Promise<void> {
+    const sent = new Set(outcomes.flatMap((outcome) => outcome.sent));
+    const failed = outcomes.flatMap((outcome) => outcome.failed);
+    if (sent.size > 0) {
+      await manager.query(`UPDATE ${quoteTable(table)} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [[...sent]]);
     }
-    for (const row of batch.rows) {
-      if (outcome.sent.includes(row.id)) {
+    if (failed.length > 0) {
+      // Only the refused entries are tried again, on the next pass.
+      await manager.query(
+        `UPDATE ${quoteTable(table)} AS o SET attempts = o.attempts + 1, last_error = f.reason
+         FROM unnest($1::bigint[], $2::text[]) AS f(id, reason) WHERE o.id = f.id`,
+        [failed.map((failure) => failure.rowId), failed.map((failure) => failure.reason)],
+      );
+      this.logger.warn({ failed }, 'SNS refused some outbox events; they stay pending');
+    }
+    const now = Date.now();
+    for (const row of rows) {
+      if (sent.has(row.id)) {
         this.metrics.published.inc({ type: row.type });
         this.metrics.relayLag.observe((now - new Date(row.created_at).getTime()) / 1000);
+      } else {
+        this.metrics.publishFailures.inc({ type: row.type });
       }
-    }
-    for (const failure of outcome.failed) {
-      // Only the refused entries are tried again, on the next pass.
-      const row = batch.rows.find((candidate) => candidate.id === failure.rowId);
-      this.metrics.publishFailures.inc({ type: row?.type ?? 'unknown' });
-      await manager.query(`UPDATE ${quoteTable(table)} SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [failure.rowId, failure.reason]);
-    }
-    if (outcome.failed.length > 0) {
-      this.logger.warn({ failed: outcome.failed }, 'SNS refused some outbox events; they stay pending');
     }
   }
 

@@ -1,3 +1,4 @@
 export { startEmbeddedPostgres, startEmulator, createDatabase, freePort, type EmbeddedPostgres, type Emulator } from './embedded-stack';
 export { isolatedEnvironment, STACK_ENV } from './test-environment';
 export { waitFor } from './wait-for';
+export { importEsm } from './import-esm';

@@ -1,0 +1,117 @@
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { createCloudEvent, createSqsClient, DEAD_LETTER_ATTRIBUTES, locateQueue, MessagingMetrics, TopologyNames } from '@app/messaging';
+import { waitFor } from '@app/messaging/testing';
+import type { INestApplication } from '@nestjs/common';
+import type { Client } from 'pg';
+import { connectTo, countRows } from './support/database';
+import { WidgetBehaviour, widgetTopology, widgetWorld, type WidgetWorld } from './support/widget-service';
+
+const aWidgetEvent = (widgetId: string, data: unknown = { widgetId, label: 'x' }) =>
+  createCloudEvent({ source: '/test', type: 'test.widget.created.v1', subject: widgetId, data, correlationId: `corr-${widgetId}` });
+
+describe('consumer with inbox', () => {
+  let world: WidgetWorld;
+  let app: INestApplication;
+  let db: Client;
+  let sqs: ReturnType<typeof createSqsClient>;
+  let queueUrl: string;
+  let deadLetterQueueUrl: string;
+
+  beforeAll(async () => {
+    world = await widgetWorld();
+    app = await world.startReplica();
+    db = await connectTo(world.env);
+    sqs = createSqsClient(world.config.aws);
+    const names = new TopologyNames(world.config.topologyPrefix);
+    queueUrl = await locateQueue(sqs, names.queue(widgetTopology));
+    deadLetterQueueUrl = await locateQueue(sqs, names.deadLetterQueue(widgetTopology));
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    sqs?.destroy();
+    await world?.stop();
+  });
+
+  const send = (body: string, attributes: Record<string, string> = { type: 'test.widget.created.v1' }) =>
+    sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: body,
+        MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, { DataType: 'String', StringValue: value }])),
+      }),
+    );
+  const effectsOf = (widgetId: string) => countRows(db, 'SELECT count(*) FROM widgets.widget_effects WHERE widget_id = $1', [widgetId]);
+  const metricValue = async (metric: keyof MessagingMetrics, labels: Record<string, string>) => {
+    const values = (await (app.get(MessagingMetrics)[metric] as { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> }).get()).values;
+    return values.filter((value) => Object.entries(labels).every(([key, expected]) => value.labels[key] === expected)).reduce((sum, value) => sum + value.value, 0);
+  };
+
+  /** Reads the DLQ until a message with the given body marker shows up. */
+  const deadLetterWith = (marker: string) =>
+    waitFor(async () => {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetterQueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 0 }));
+      const match = Messages.find((message) => message.Body?.includes(marker));
+      if (match) await sqs.send(new DeleteMessageCommand({ QueueUrl: deadLetterQueueUrl, ReceiptHandle: match.ReceiptHandle }));
+      return match;
+    }, { what: `a dead letter containing ${marker}`, timeoutMs: 20_000 });
+  const codeOf = (message: Message) => message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.code]?.StringValue;
+  const reasonOf = (message: Message) => message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.reason]?.StringValue;
+
+  it('runs the handler once for the same event delivered twice, even concurrently', async () => {
+    const event = aWidgetEvent('dup-1');
+    await Promise.all([send(JSON.stringify(event)), send(JSON.stringify(event))]);
+    await waitFor(async () => (await metricValue('handled', { type: event.type })) + (await metricValue('duplicates', { type: event.type })) >= 2 || undefined, {
+      what: 'both copies to be processed',
+    });
+    expect(await effectsOf('dup-1')).toBe(1);
+    expect(await countRows(db, 'SELECT count(*) FROM widgets.inbox_messages WHERE event_id = $1', [event.id])).toBe(1);
+    expect(await metricValue('duplicates', { type: event.type })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('stores the event correlation id with the handler writes', async () => {
+    await send(JSON.stringify(aWidgetEvent('corr-check')));
+    await waitFor(async () => (await effectsOf('corr-check')) === 1 || undefined, { what: 'the effect' });
+    const { rows } = await db.query('SELECT correlation_id FROM widgets.widget_effects WHERE widget_id = $1', ['corr-check']);
+    expect(rows[0].correlation_id).toBe('corr-corr-check');
+  });
+
+  it('retries a transient failure with backoff, then succeeds exactly once', async () => {
+    app.get(WidgetBehaviour).failTimes('flaky-1', 2);
+    await send(JSON.stringify(aWidgetEvent('flaky-1')));
+    await waitFor(async () => (await effectsOf('flaky-1')) === 1 || undefined, { what: 'the third attempt to succeed', timeoutMs: 20_000 });
+    expect(await metricValue('retried', { code: 'TEST_TRANSIENT' })).toBeGreaterThanOrEqual(2);
+    expect(await effectsOf('flaky-1')).toBe(1);
+  });
+
+  it('dead-letters a message whose retries are exhausted, with the last error as the reason', async () => {
+    app.get(WidgetBehaviour).failTimes('hopeless-1', 100);
+    await send(JSON.stringify(aWidgetEvent('hopeless-1')));
+    const dead = await deadLetterWith('hopeless-1');
+    expect(codeOf(dead)).toBe('RETRIES_EXHAUSTED');
+    expect(reasonOf(dead)).toMatch(/TEST_TRANSIENT after 3 attempts/);
+    expect(await effectsOf('hopeless-1')).toBe(0);
+  });
+
+  it.each([
+    ['a body that is not JSON', '{"poison-not-json', 'NOT_JSON'],
+    ['JSON that is not a CloudEvent', JSON.stringify({ hello: 'poison-not-cloudevent' }), 'NOT_CLOUDEVENT'],
+    ['an event type this service does not consume', JSON.stringify({ ...aWidgetEvent('poison-unknown'), type: 'test.gadget.created.v1' }), 'UNKNOWN_EVENT_TYPE'],
+    ['a payload that fails its schema', JSON.stringify(aWidgetEvent('poison-schema', { widgetId: 'poison-schema', label: 7 })), 'SCHEMA_VIOLATION'],
+  ])('dead-letters %s at once, with the reason, and keeps consuming', async (_kind, body, code) => {
+    const marker = body.match(/poison-[a-z-]+/)?.[0] ?? '';
+    await send(body);
+    await send(JSON.stringify(aWidgetEvent(`after-${marker}`)));
+    const dead = await deadLetterWith(marker);
+    expect(codeOf(dead)).toBe(code);
+    expect(reasonOf(dead)).toBeTruthy();
+    expect(dead.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.sourceQueue]?.StringValue).toBe(queueUrl);
+    await waitFor(async () => (await effectsOf(`after-${marker}`)) === 1 || undefined, { what: 'the good message behind the poison' });
+  });
+
+  it('accepts an SNS-wrapped body as well as a raw one', async () => {
+    const event = aWidgetEvent('wrapped-1');
+    await send(JSON.stringify({ Type: 'Notification', MessageId: 'x', TopicArn: 'arn:aws:sns:us-east-1:000000000000:t', Message: JSON.stringify(event) }));
+    await waitFor(async () => (await effectsOf('wrapped-1')) === 1 || undefined, { what: 'the wrapped event to be handled' });
+  });
+});

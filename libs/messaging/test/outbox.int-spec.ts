@@ -1,0 +1,92 @@
+import { InvalidEventError, MAX_EVENT_BYTES, EventTooLargeError, Outbox, OutsideTransactionError, runInMessageContext, cloudEventSchema } from '@app/messaging';
+import { waitFor } from '@app/messaging/testing';
+import type { INestApplication } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { connectTo, countRows } from './support/database';
+import { observeTopic } from './support/topic-observer';
+import { WidgetCreated, widgetWorld, type WidgetWorld } from './support/widget-service';
+
+describe('outbox', () => {
+  let world: WidgetWorld;
+  let app: INestApplication;
+  let outbox: Outbox;
+  let dataSource: DataSource;
+  let db: Client;
+
+  beforeAll(async () => {
+    world = await widgetWorld();
+    app = await world.startReplica();
+    outbox = app.get(Outbox);
+    dataSource = app.get<DataSource>(getDataSourceToken());
+    db = await connectTo(world.env);
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await world?.stop();
+  });
+
+  const outboxRows = () => countRows(db, 'SELECT count(*) FROM widgets.outbox_messages');
+
+  it('refuses to publish outside a transaction', async () => {
+    await expect(outbox.publish(dataSource.manager, WidgetCreated, { widgetId: 'w', label: 'x' }, { subject: 'w' })).rejects.toBeInstanceOf(OutsideTransactionError);
+  });
+
+  it('refuses an invalid payload before anything is written', async () => {
+    const before = await outboxRows();
+    const publishInvalid = dataSource.transaction((manager) =>
+      outbox.publish(manager, WidgetCreated, { widgetId: 42 } as unknown as { widgetId: string; label: string }, { subject: 'w' }),
+    );
+    await expect(publishInvalid).rejects.toBeInstanceOf(InvalidEventError);
+    await expect(publishInvalid).rejects.toThrow(/widgetId/);
+    expect(await outboxRows()).toBe(before);
+  });
+
+  it('refuses an event over the size limit, naming the limit', async () => {
+    const huge = { widgetId: 'big', label: 'x'.repeat(MAX_EVENT_BYTES) };
+    await expect(dataSource.transaction((manager) => outbox.publish(manager, WidgetCreated, huge, { subject: 'big' }))).rejects.toBeInstanceOf(EventTooLargeError);
+  });
+
+  it('writes nothing when the business transaction rolls back', async () => {
+    const before = await outboxRows();
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await outbox.publish(manager, WidgetCreated, { widgetId: 'rolled-back', label: 'x' }, { subject: 'rolled-back' });
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    expect(await outboxRows()).toBe(before);
+  });
+
+  it('relays a committed event to SNS as a CloudEvent with its type attribute and the unit of work ids', async () => {
+    const observer = await observeTopic(world.config, WidgetCreated);
+    try {
+      const envelope = await runInMessageContext({ correlationId: 'corr-outbox-1', causationId: 'cause-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }, () =>
+        dataSource.transaction((manager) => outbox.publish(manager, WidgetCreated, { widgetId: 'w-1', label: 'first' }, { subject: 'w-1' })),
+      );
+      const [message] = await waitFor(async () => {
+        const seen = await observer.receive();
+        return seen.length > 0 ? seen : undefined;
+      }, { what: 'the event on the observer queue' });
+      const delivered = cloudEventSchema.parse(JSON.parse(message.Body ?? ''));
+      expect(delivered).toMatchObject({
+        id: envelope.id,
+        type: 'test.widget.created.v1',
+        source: '/widgets',
+        subject: 'w-1',
+        correlationid: 'corr-outbox-1',
+        causationid: 'cause-1',
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        data: { widgetId: 'w-1', label: 'first' },
+      });
+      expect(message.MessageAttributes?.type?.StringValue).toBe('test.widget.created.v1');
+      await waitFor(async () => (await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE event_id = $1 AND published_at IS NOT NULL', [envelope.id])) === 1, {
+        what: 'the row marked published',
+      });
+    } finally {
+      observer.close();
+    }
+  });
+});

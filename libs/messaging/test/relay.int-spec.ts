@@ -1,0 +1,110 @@
+import { MessagingMetrics, migrateDataSource, Outbox, serviceDataSourceOptions } from '@app/messaging';
+import { waitFor } from '@app/messaging/testing';
+import type { INestApplication } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { connectTo, countRows } from './support/database';
+import { observeTopic } from './support/topic-observer';
+import { WidgetCreated, widgetDatabase, widgetTopology, widgetWorld, type WidgetWorld } from './support/widget-service';
+
+async function publishWidgets(app: INestApplication, prefix: string, count: number): Promise<string[]> {
+  const outbox = app.get(Outbox);
+  const dataSource = app.get<DataSource>(getDataSourceToken());
+  return dataSource.transaction(async (manager) => {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const envelope = await outbox.publish(manager, WidgetCreated, { widgetId: `${prefix}-${i}`, label: 'relay' }, { subject: `${prefix}-${i}` });
+      ids.push(envelope.id);
+    }
+    return ids;
+  });
+}
+
+async function publishedCount(app: INestApplication): Promise<number> {
+  const metric = await app.get(MessagingMetrics).published.get();
+  return metric.values.reduce((sum, value) => sum + value.value, 0);
+}
+
+describe('outbox relay', () => {
+  let world: WidgetWorld;
+  let db: Client;
+
+  beforeEach(async () => {
+    world = await widgetWorld();
+    db = await connectTo(world.env);
+  });
+
+  afterEach(async () => {
+    await db?.end();
+    await world?.stop();
+  });
+
+  it('two relays racing over the same outbox send every event exactly once', async () => {
+    const [first, second] = [await world.startReplica(), await world.startReplica()];
+    const observer = await observeTopic(world.config, WidgetCreated);
+    try {
+      const ids = await publishWidgets(first, 'race', 300);
+      const seen = await waitFor(async () => {
+        const messages = await observer.receive();
+        return messages.length >= ids.length ? messages : undefined;
+      }, { what: 'all 300 events on the observer queue', timeoutMs: 30_000 });
+      const delivered = seen.map((message) => JSON.parse(message.Body ?? '{}').id);
+      expect(new Set(delivered).size).toBe(delivered.length);
+      expect(new Set(delivered)).toEqual(new Set(ids));
+      expect((await publishedCount(first)) + (await publishedCount(second))).toBe(300);
+      expect(await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NULL')).toBe(0);
+    } finally {
+      observer.close();
+    }
+  });
+
+  it('a commit whose notification was lost is sent by the fallback poll', async () => {
+    const app = await world.startReplica({ OUTBOX_POLL_MS: '300' });
+    const observer = await observeTopic(world.config, WidgetCreated);
+    try {
+      // Kill the relay's LISTEN connection: NOTIFYs of the next commit go nowhere.
+      await waitFor(async () => (await countRows(db, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'widgets-outbox-listener' AND datname = current_database()`)) === 1, {
+        what: 'the relay to be listening',
+      });
+      await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'widgets-outbox-listener' AND datname = current_database()`);
+      const [id] = await publishWidgets(app, 'lost-notify', 1);
+      const seen = await waitFor(async () => {
+        const messages = await observer.receive();
+        return messages.length > 0 ? messages : undefined;
+      }, { what: 'the event to be relayed by the poll' });
+      expect(JSON.parse(seen[0].Body ?? '{}').id).toBe(id);
+    } finally {
+      observer.close();
+    }
+  });
+
+  it('rows committed while no relay ran (the process died after commit) are sent when a relay starts', async () => {
+    // The "crashed" writer: the same schema and Outbox, but no relay process at all.
+    const writer = new DataSource(serviceDataSourceOptions(world.config.database, widgetDatabase, 'crashed-writer'));
+    await writer.initialize();
+    await migrateDataSource(writer);
+    const outbox = new Outbox({ topology: widgetTopology, config: world.config });
+    const ids = await writer.transaction(async (manager) => {
+      const published: string[] = [];
+      for (const n of [1, 2, 3]) {
+        published.push((await outbox.publish(manager, WidgetCreated, { widgetId: `orphan-${n}`, label: 'x' }, { subject: `orphan-${n}` })).id);
+      }
+      return published;
+    });
+    await writer.destroy();
+    expect(await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NULL')).toBe(3);
+
+    const observer = await observeTopic(world.config, WidgetCreated);
+    try {
+      await world.startReplica();
+      const seen = await waitFor(async () => {
+        const messages = await observer.receive();
+        return messages.length >= 3 ? messages : undefined;
+      }, { what: 'the orphaned events to be relayed' });
+      expect(new Set(seen.map((message) => JSON.parse(message.Body ?? '{}').id))).toEqual(new Set(ids));
+    } finally {
+      observer.close();
+    }
+  });
+});

@@ -1,0 +1,39 @@
+import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { createSnsClient, createSqsClient, queueArn, topicArn, TopologyNames, type EventContract, type MessagingConfig } from '@app/messaging';
+
+/**
+ * A raw, unfiltered queue on a topic that only the test reads: it sees every copy SNS delivered,
+ * which the inbox of a real consumer would hide.
+ */
+export async function observeTopic(config: MessagingConfig, contract: EventContract, name = 'observer') {
+  const sns = createSnsClient(config.aws);
+  const sqs = createSqsClient(config.aws);
+  const queueName = `${config.topologyPrefix}-${name}`;
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn(config.aws, new TopologyNames(config.topologyPrefix).topic(contract)),
+      Protocol: 'sqs',
+      Endpoint: queueArn(config.aws, queueName),
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  const seen: Message[] = [];
+  return {
+    seen,
+    /** Receives whatever is there now, adds it to `seen`, and returns all seen so far. */
+    async receive(): Promise<Message[]> {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+      if (Messages.length > 0) {
+        seen.push(...Messages);
+        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+      }
+      return seen;
+    },
+    close(): void {
+      sns.destroy();
+      sqs.destroy();
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import {
+  applyTopology,
+  createServiceApp,
+  createSnsClient,
+  createSqsClient,
+  defineEvent,
+  defineService,
+  EventContext,
+  loadConfig,
+  MessagingModule,
+  messagingEnvSchema,
+  OnEvent,
+  planTopology,
+  RetryableError,
+  type EventPayload,
+  type MessagingConfig,
+} from '@app/messaging';
+import { isolatedEnvironment } from '@app/messaging/testing';
+import { Controller, Injectable, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { z } from 'zod';
+
+/** A tiny domain-free service for the library's conformance specs: it publishes and consumes widgets. */
+export const WidgetCreated = defineEvent({
+  type: 'test.widget.created.v1',
+  topic: 'widgets',
+  schema: z.object({ widgetId: z.string(), label: z.string() }),
+});
+
+export const widgetTopology = defineService({ service: 'widgets', publishes: [WidgetCreated], consumes: [WidgetCreated] });
+
+@Entity({ name: 'widget_effects' })
+export class WidgetEffect {
+  @PrimaryColumn({ name: 'event_id', type: 'text' })
+  eventId: string;
+
+  @Column({ name: 'widget_id', type: 'text' })
+  widgetId: string;
+
+  @Column({ name: 'correlation_id', type: 'text' })
+  correlationId: string;
+}
+
+export class CreateWidgetEffects1700000000001 implements MigrationInterface {
+  name = 'CreateWidgetEffects1700000000001';
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE widget_effects (event_id text PRIMARY KEY, widget_id text NOT NULL, correlation_id text NOT NULL)`);
+  }
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE widget_effects`);
+  }
+}
+
+/** What the handler does, set per test: fail a number of times, or wait for a release. */
+@Injectable()
+export class WidgetBehaviour {
+  failuresLeft = new Map<string, number>();
+  handledCalls = 0;
+  gate?: Promise<void>;
+  entered?: () => void;
+
+  failTimes(widgetId: string, times: number): void {
+    this.failuresLeft.set(widgetId, times);
+  }
+}
+
+@Controller()
+export class WidgetHandler {
+  constructor(private readonly behaviour: WidgetBehaviour) {}
+
+  @OnEvent(WidgetCreated)
+  async onWidgetCreated(@Payload() widget: EventPayload<typeof WidgetCreated>, @Ctx() ctx: EventContext): Promise<void> {
+    this.behaviour.handledCalls += 1;
+    this.behaviour.entered?.();
+    if (this.behaviour.gate) await this.behaviour.gate;
+    const failuresLeft = this.behaviour.failuresLeft.get(widget.widgetId) ?? 0;
+    if (failuresLeft > 0) {
+      this.behaviour.failuresLeft.set(widget.widgetId, failuresLeft - 1);
+      throw new RetryableError(`transient failure for ${widget.widgetId}`, 'TEST_TRANSIENT');
+    }
+    await ctx.manager.insert(WidgetEffect, { eventId: ctx.envelope.id, widgetId: widget.widgetId, correlationId: ctx.envelope.correlationid });
+  }
+}
+
+export const widgetDatabase = { schema: 'widgets', entities: [WidgetEffect], migrations: [CreateWidgetEffects1700000000001] };
+
+@Module({})
+class WidgetModule {
+  static forRoot(config: MessagingConfig): DynamicModule {
+    return {
+      module: WidgetModule,
+      imports: [MessagingModule.forRoot({ topology: widgetTopology, config, database: widgetDatabase })],
+      controllers: [WidgetHandler],
+      providers: [WidgetBehaviour],
+    };
+  }
+}
+
+export interface WidgetWorld {
+  env: NodeJS.ProcessEnv;
+  config: MessagingConfig;
+  /** Starts one more replica of the widget service on the same database and queue. */
+  startReplica(overrides?: NodeJS.ProcessEnv): Promise<INestApplication>;
+  stop(): Promise<void>;
+}
+
+/** An isolated database and topology for one spec, provisioned, with replicas started on demand. */
+export async function widgetWorld(overrides: NodeJS.ProcessEnv = {}): Promise<WidgetWorld> {
+  const env = await isolatedEnvironment({ RETRY_BASE_SECONDS: '1', RETRY_MAX_SECONDS: '1', MAX_RECEIVE_COUNT: '3', OUTBOX_POLL_MS: '200', ...overrides });
+  const config = loadConfig(messagingEnvSchema, env);
+  const sns = createSnsClient(config.aws);
+  const sqs = createSqsClient(config.aws);
+  await applyTopology(planTopology([widgetTopology], { prefix: config.topologyPrefix, maxReceiveCount: config.consumer.maxReceiveCount }), { sns, sqs }, {
+    aws: config.aws,
+    prefix: config.topologyPrefix,
+    maxReceiveCount: config.consumer.maxReceiveCount,
+    visibilityTimeoutSeconds: config.consumer.visibilityTimeoutSeconds,
+  });
+  const apps: INestApplication[] = [];
+  return {
+    env,
+    config,
+    startReplica: async (replicaOverrides = {}) => {
+      const app = await createServiceApp(WidgetModule.forRoot(loadConfig(messagingEnvSchema, { ...env, ...replicaOverrides })), { title: 'widgets' });
+      await app.init();
+      apps.push(app);
+      return app;
+    },
+    stop: async () => {
+      await Promise.all(apps.map((app) => app.close()));
+      sns.destroy();
+      sqs.destroy();
+    },
+  };
+}
