@@ -6,10 +6,11 @@ import { Payment } from './domain/payment.entity';
 import { SimulatedPaymentProvider } from './domain/simulated-payment-provider';
 import { ListPaymentsController } from './list-payments/list-payments.controller';
 import { CreatePayments1732300000200 } from './migrations/1732300000200-create-payments';
+import { RecordPaymentCustomers1732300000201 } from './migrations/1732300000201-record-payment-customers';
 import { PAYMENTS_CONFIG, type PaymentsConfig } from './payments.config';
 import { paymentsTopology } from './payments.topology';
 
-export const paymentsDatabase = { schema: 'payments', entities: [Payment], migrations: [CreatePayments1732300000200] };
+export const paymentsDatabase = { schema: 'payments', entities: [Payment], migrations: [CreatePayments1732300000200, RecordPaymentCustomers1732300000201] };
 
 @Module({})
 export class PaymentsModule {

@@ -1,8 +1,8 @@
-import { OrderPlaced, PaymentCompleted, PaymentFailed } from '@app/contracts';
+import { PaymentCompleted, PaymentFailed, StockReserved } from '@app/contracts';
 import { defineService } from '@app/messaging';
 
 export const paymentsTopology = defineService({
   service: 'payments',
   publishes: [PaymentCompleted, PaymentFailed],
-  consumes: [OrderPlaced],
+  consumes: [StockReserved],
 });

@@ -1,4 +1,4 @@
-import { OrderPlaced, PaymentCompleted, PaymentFailed } from '@app/contracts';
+import { PaymentCompleted, PaymentFailed, StockReserved } from '@app/contracts';
 import { EventContext, OnEvent, type EventPayload } from '@app/messaging';
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
@@ -10,26 +10,37 @@ import { SimulatedPaymentProvider } from '../domain/simulated-payment-provider';
 export class ChargeOrderHandler {
   constructor(private readonly provider: SimulatedPaymentProvider) {}
 
-  @OnEvent(OrderPlaced)
-  async charge(@Payload() order: EventPayload<typeof OrderPlaced>, @Ctx() ctx: EventContext): Promise<void> {
+  /** Charges once the goods are held, so a customer is never charged for stock that is not there. */
+  @OnEvent(StockReserved)
+  async charge(@Payload() reserved: EventPayload<typeof StockReserved>, @Ctx() ctx: EventContext): Promise<void> {
     // The inbox stops redeliveries; the unique order_id also stops a second event about the same order.
-    if (await ctx.manager.existsBy(Payment, { orderId: order.orderId })) return;
-    const result = this.provider.charge(order.total);
-    const payment = ctx.manager.create(Payment, {
+    if (await ctx.manager.existsBy(Payment, { orderId: reserved.orderId })) return;
+    const base = {
       id: randomUUID(),
-      orderId: order.orderId,
-      amount: order.total,
-      currency: order.currency,
+      orderId: reserved.orderId,
+      customerId: reserved.customerId,
+      amount: reserved.amount,
+      currency: reserved.currency,
+      correlationId: ctx.envelope.correlationid,
+    };
+    if (Date.now() >= Date.parse(reserved.expiresAt)) {
+      // A backlog read after an outage: inventory releases (or has released) this hold and orders
+      // cancels the order, so charging now would take money for goods that are back on the shelf.
+      await ctx.manager.insert(Payment, ctx.manager.create(Payment, { ...base, status: PaymentStatus.Expired, providerReference: null }));
+      return;
+    }
+    const result = this.provider.charge(reserved.amount);
+    const payment = ctx.manager.create(Payment, {
+      ...base,
       status: result.approved ? PaymentStatus.Completed : PaymentStatus.Declined,
       providerReference: result.approved ? result.reference : null,
-      correlationId: ctx.envelope.correlationid,
     });
     await ctx.manager.insert(Payment, payment);
-    const outcome = { paymentId: payment.id, orderId: payment.orderId, amount: payment.amount, currency: payment.currency };
+    const outcome = { paymentId: payment.id, orderId: payment.orderId, customerId: reserved.customerId, amount: payment.amount, currency: payment.currency };
     if (result.approved) {
-      await ctx.publish(PaymentCompleted, outcome, { subject: order.orderId });
+      await ctx.publish(PaymentCompleted, outcome, { subject: reserved.orderId });
     } else {
-      await ctx.publish(PaymentFailed, { ...outcome, reason: result.reason }, { subject: order.orderId });
+      await ctx.publish(PaymentFailed, { ...outcome, reason: result.reason }, { subject: reserved.orderId });
     }
   }
 }

@@ -3,6 +3,8 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 export enum PaymentStatus {
   Completed = 'COMPLETED',
   Declined = 'DECLINED',
+  /** Not attempted: the stock hold had lapsed before the charge could start (e.g. payments was down). */
+  Expired = 'EXPIRED',
 }
 
 /** One charge attempt per order (unique order_id): a redelivered event can never charge twice. */
@@ -13,6 +15,10 @@ export class Payment {
 
   @Column({ name: 'order_id', type: 'uuid', unique: true })
   orderId: string;
+
+  /** Null only for payments taken before customers were recorded. */
+  @Column({ name: 'customer_id', type: 'text', nullable: true })
+  customerId: string | null;
 
   @Column({ type: 'bigint', transformer: { to: (value: number) => value, from: (value: string) => Number(value) } })
   amount: number;

@@ -1,0 +1,73 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { MissingLine, StockLine } from './reservation-plan';
+
+export enum ReservationStatus {
+  /** Stock is held, waiting for the payment. */
+  Reserved = 'RESERVED',
+  /** Paid: the stock stays deducted for good. */
+  Committed = 'COMMITTED',
+  /** Payment failed: the stock went back on the shelf. */
+  Released = 'RELEASED',
+  /** Never paid within its time to live: the stock went back on the shelf. */
+  Expired = 'EXPIRED',
+  /** Some line was short, so nothing was held. */
+  Rejected = 'REJECTED',
+}
+
+/**
+ * One attempt to hold stock for one order (unique order_id): a second OrderPlaced about the same
+ * order, whatever its event id, finds it and does nothing.
+ */
+@Entity({ name: 'reservations' })
+export class Reservation {
+  @ApiProperty({ format: 'uuid' })
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @Column({ name: 'order_id', type: 'uuid', unique: true })
+  orderId: string;
+
+  @ApiProperty()
+  @Column({ name: 'customer_id', type: 'text' })
+  customerId: string;
+
+  /** The order total in minor units, kept to hand on to payments. */
+  @ApiProperty()
+  @Column({ type: 'bigint', transformer: { to: (value: number) => value, from: (value: string) => Number(value) } })
+  amount: number;
+
+  @ApiProperty({ example: 'EUR' })
+  @Column({ type: 'char', length: 3 })
+  currency: string;
+
+  /** What was asked for, one line per SKU. */
+  @ApiProperty({ example: [{ sku: 'SKU-1', quantity: 2 }] })
+  @Column({ type: 'jsonb' })
+  lines: StockLine[];
+
+  @ApiProperty({ enum: ReservationStatus })
+  @Column({ type: 'text' })
+  status: ReservationStatus;
+
+  @ApiPropertyOptional({ description: 'For a rejected reservation: the lines that were short', nullable: true })
+  @Column({ type: 'jsonb', nullable: true })
+  missing: MissingLine[] | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  @ApiProperty()
+  @Column({ name: 'correlation_id', type: 'text' })
+  correlationId: string;
+
+  @ApiProperty()
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @ApiProperty()
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

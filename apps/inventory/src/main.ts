@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@app/messaging';
+import { createInventoryApp } from './app';
+
+void runService(() => createInventoryApp(process.env));
