@@ -28,3 +28,4 @@ export { MessagingModule, type MessagingModuleOptions } from './messaging.module
 export { createServiceApp, runService, type ServiceAppOptions } from './bootstrap';
 export { CORRELATION_HEADER } from './http/correlation.middleware';
 export { SchedulingModule, ScheduledJob, ScheduledRun, ScheduledJobRunner, ScheduledJobRuns1732300000050, type ScheduledPublishOptions, type RunOutcome } from './scheduling';
+export { RetentionJanitor } from './database/retention-janitor';

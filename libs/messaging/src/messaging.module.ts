@@ -11,6 +11,7 @@ import type { MessagingConfig } from './config/messaging-config';
 import { EventDispatcher, INBOX_CONSUMER, QUEUE_ADDRESSES, SQS_CLIENT, type QueueAddresses } from './consumer/event-dispatcher';
 import { EventHandlersServer } from './consumer/event-handlers.server';
 import { openServiceDataSource, serviceDataSourceOptions, type ServiceDatabase } from './database/service-data-source';
+import { RetentionJanitor } from './database/retention-janitor';
 import { HealthController } from './health/health.controller';
 import { MessagingHealthIndicators } from './health/messaging-health';
 import { loggerParams } from './logging/logging';
@@ -91,6 +92,8 @@ export class MessagingModule {
                 messageAttributeNames: ['All'],
                 messageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SentTimestamp'],
                 pollingCompleteWaitTimeMs: config.shutdownDrainMs,
+                // Group order is kept by the dispatcher (one message of a group at a time).
+                suppressFifoWarning: true,
               },
             ]
           : [],
@@ -113,6 +116,7 @@ export class MessagingModule {
       providers: [
         Outbox,
         OutboxRelay,
+        RetentionJanitor,
         EventHandlersServer,
         MessagingHealthIndicators,
         {
@@ -122,7 +126,7 @@ export class MessagingModule {
         },
         ...(consumes ? [EventDispatcher] : []),
       ],
-      exports: [Outbox, OutboxRelay, EventHandlersServer, infrastructure],
+      exports: [Outbox, OutboxRelay, RetentionJanitor, EventHandlersServer, infrastructure],
     };
   }
 }

@@ -4,7 +4,8 @@ import { waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
 import type { Client } from 'pg';
 import { connectTo, countRows } from './support/database';
-import { WidgetBehaviour, widgetTopology, widgetWorld, type WidgetWorld } from './support/widget-service';
+import type { TestServiceWorld as WidgetWorld } from './support/test-service-world';
+import { WidgetBehaviour, widgetTopology, widgetWorld } from './support/widget-service';
 
 const aWidgetEvent = (widgetId: string, data: unknown = { widgetId, label: 'x' }) =>
   createCloudEvent({ source: '/test', type: 'test.widget.created.v1', subject: widgetId, data, correlationId: `corr-${widgetId}` });

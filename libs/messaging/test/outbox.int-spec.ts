@@ -6,7 +6,8 @@ import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { connectTo, countRows } from './support/database';
 import { observeTopic } from './support/topic-observer';
-import { WidgetCreated, widgetWorld, type WidgetWorld } from './support/widget-service';
+import type { TestServiceWorld as WidgetWorld } from './support/test-service-world';
+import { WidgetCreated, widgetWorld } from './support/widget-service';
 
 describe('outbox', () => {
   let world: WidgetWorld;

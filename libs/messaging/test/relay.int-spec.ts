@@ -6,7 +6,8 @@ import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { connectTo, countRows } from './support/database';
 import { observeTopic } from './support/topic-observer';
-import { WidgetCreated, widgetDatabase, widgetTopology, widgetWorld, type WidgetWorld } from './support/widget-service';
+import type { TestServiceWorld as WidgetWorld } from './support/test-service-world';
+import { WidgetCreated, widgetDatabase, widgetTopology, widgetWorld } from './support/widget-service';
 
 async function publishWidgets(app: INestApplication, prefix: string, count: number): Promise<string[]> {
   const outbox = app.get(Outbox);

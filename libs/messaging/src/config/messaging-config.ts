@@ -33,6 +33,10 @@ export const messagingEnvSchema = z
     RETRY_FACTOR: z.coerce.number().min(1).default(2),
     RETRY_MAX_SECONDS: positiveInt.max(43200).default(300),
     SHUTDOWN_DRAIN_MS: positiveInt.default(20000),
+    OUTBOX_RETENTION_HOURS: positiveInt.default(168),
+    INBOX_RETENTION_HOURS: positiveInt.default(336),
+    RETENTION_SWEEP_MS: positiveInt.default(600_000),
+    RETENTION_BATCH_SIZE: positiveInt.max(100_000).default(5000),
   })
   .transform((env, ctx) => {
     // On real AWS the account id builds topic ARNs; on an emulator it is the emulator's fixed one.
@@ -64,6 +68,12 @@ export const messagingEnvSchema = z
         retry: { baseSeconds: env.RETRY_BASE_SECONDS, factor: env.RETRY_FACTOR, maxSeconds: env.RETRY_MAX_SECONDS },
       },
       shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
+      retention: {
+        outboxHours: env.OUTBOX_RETENTION_HOURS,
+        inboxHours: env.INBOX_RETENTION_HOURS,
+        sweepIntervalMs: env.RETENTION_SWEEP_MS,
+        batchSize: env.RETENTION_BATCH_SIZE,
+      },
     };
   });
 

@@ -55,6 +55,7 @@ export class EventDispatcher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EventDispatcher.name);
   private readonly contracts: ReadonlyMap<string, EventContract>;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly groupTails = new Map<string, Promise<Message>>();
   private stopping = false;
   /** When the consumer last completed a receive, with or without messages: its liveness. */
   lastPollAt = Date.now();
@@ -78,13 +79,35 @@ export class EventDispatcher implements BeforeApplicationShutdown {
       await this.changeVisibility(message, 0);
       return LEAVE_ON_QUEUE;
     }
-    const work = this.process(message);
+    const work = this.inGroupOrder(message);
     this.inFlight.add(work);
     try {
       return await work;
     } finally {
       this.inFlight.delete(work);
     }
+  }
+
+  /**
+   * One batch from a FIFO queue can hold several messages of one group; they run one after the
+   * other, and once one is left for a retry the rest of its group in the batch is handed back
+   * too, so nothing overtakes it. Different groups, and standard queues, run in parallel.
+   */
+  private inGroupOrder(message: Message): Promise<Message> {
+    const group = message.Attributes?.MessageGroupId;
+    if (!group) return this.process(message);
+    const previous = this.groupTails.get(group);
+    const work = (previous ?? Promise.resolve(undefined)).then(async (previousOutcome) => {
+      if (previousOutcome !== LEAVE_ON_QUEUE) return this.process(message);
+      await this.changeVisibility(message, 0);
+      return LEAVE_ON_QUEUE;
+    });
+    this.groupTails.set(group, work);
+    const forget = () => {
+      if (this.groupTails.get(group) === work) this.groupTails.delete(group);
+    };
+    work.then(forget, forget);
+    return work;
   }
 
   @SqsConsumerEventHandler(INBOX_CONSUMER, 'error')

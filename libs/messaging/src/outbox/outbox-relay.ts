@@ -39,6 +39,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private wakeRequested = false;
   private stopping = false;
   private failures = 0;
+  private readonly publishesFifo: boolean;
   private pausedUntil = 0;
 
   constructor(
@@ -46,7 +47,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(EVENT_TRANSPORT) private readonly transport: EventTransport,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     private readonly metrics: MessagingMetrics,
-  ) {}
+  ) {
+    this.publishesFifo = options.topology.publishes.some((contract) => contract.fifo);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.options.topology.publishes.length === 0) return;
@@ -97,18 +100,45 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async relayOnce(): Promise<number> {
     const limit = this.transport.maxBatchSize * this.options.config.outbox.batchesInFlight;
     return this.dataSource.transaction(async (manager) => {
-      const table = manager.getRepository(OutboxMessage).metadata.tablePath;
-      const rows: ClaimedRow[] = await manager.query(
-        `SELECT id, type, topic, group_key, envelope, created_at FROM ${quoteTable(table)}
-         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      const table = quoteTable(manager.getRepository(OutboxMessage).metadata.tablePath);
+      const standard: ClaimedRow[] = await manager.query(
+        `SELECT id, type, topic, group_key, envelope, created_at FROM ${table}
+         WHERE published_at IS NULL AND group_key IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
-      if (rows.length === 0) return 0;
+      const fifo = this.publishesFifo ? await this.claimFifo(manager, table, limit) : [];
+      if (standard.length + fifo.length === 0) return 0;
       // SNS calls go out in parallel; the bookkeeping runs after, on the one transaction connection.
-      const outcomes = await Promise.all(this.batchesOf(rows).map((batch) => this.send(batch)));
-      await this.record(manager, table, rows, outcomes);
-      return rows.length;
+      const outcomes = await Promise.all([...this.batchesOf(standard).map((batch) => this.send(batch)), this.sendInOrder(fifo)]);
+      await this.record(manager, table, [...standard, ...fifo], outcomes.flat());
+      return standard.length + fifo.length;
     });
+  }
+
+  /**
+   * FIFO rows are relayed by one replica at a time (a transaction-scoped advisory lock), in id
+   * order: with SKIP LOCKED alone, a second relay could send a group's later event while the first
+   * still holds its earlier one.
+   */
+  private async claimFifo(manager: EntityManager, table: string, limit: number): Promise<ClaimedRow[]> {
+    const [{ leader }]: { leader: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS leader`, [`outbox-fifo:${table}`]);
+    if (!leader) return [];
+    return manager.query(
+      `SELECT id, type, topic, group_key, envelope, created_at FROM ${table}
+       WHERE published_at IS NULL AND group_key IS NOT NULL ORDER BY id LIMIT $1 FOR UPDATE`,
+      [limit],
+    );
+  }
+
+  /** One topic's batches one after another; after a refusal, the rest waits for the next round. */
+  private async sendInOrder(rows: ClaimedRow[]): Promise<BatchOutcome[]> {
+    const outcomes: BatchOutcome[] = [];
+    for (const batch of this.batchesOf(rows)) {
+      const outcome = await this.send(batch);
+      outcomes.push(outcome);
+      if (outcome.failed.length > 0) break;
+    }
+    return outcomes;
   }
 
   private batchesOf(rows: ClaimedRow[]): { topic: { topic: string; fifo: boolean }; rows: ClaimedRow[] }[] {
@@ -138,23 +168,24 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const sent = new Set(outcomes.flatMap((outcome) => outcome.sent));
     const failed = outcomes.flatMap((outcome) => outcome.failed);
     if (sent.size > 0) {
-      await manager.query(`UPDATE ${quoteTable(table)} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [[...sent]]);
+      await manager.query(`UPDATE ${table} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [[...sent]]);
     }
     if (failed.length > 0) {
       // Only the refused entries are tried again, on the next pass.
       await manager.query(
-        `UPDATE ${quoteTable(table)} AS o SET attempts = o.attempts + 1, last_error = f.reason
+        `UPDATE ${table} AS o SET attempts = o.attempts + 1, last_error = f.reason
          FROM unnest($1::bigint[], $2::text[]) AS f(id, reason) WHERE o.id = f.id`,
         [failed.map((failure) => failure.rowId), failed.map((failure) => failure.reason)],
       );
       this.logger.warn({ failed }, 'SNS refused some outbox events; they stay pending');
     }
     const now = Date.now();
+    const refused = new Set(failed.map((failure) => failure.rowId));
     for (const row of rows) {
       if (sent.has(row.id)) {
         this.metrics.published.inc({ type: row.type });
         this.metrics.relayLag.observe((now - new Date(row.created_at).getTime()) / 1000);
-      } else {
+      } else if (refused.has(row.id)) {
         this.metrics.publishFailures.inc({ type: row.type });
       }
     }

@@ -1,25 +1,18 @@
 import {
-  applyTopology,
-  createServiceApp,
-  createSnsClient,
-  createSqsClient,
   defineEvent,
   defineService,
   EventContext,
-  loadConfig,
   MessagingModule,
-  messagingEnvSchema,
   OnEvent,
-  planTopology,
   RetryableError,
   type EventPayload,
   type MessagingConfig,
 } from '@app/messaging';
-import { isolatedEnvironment } from '@app/messaging/testing';
-import { Controller, Injectable, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { Controller, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { z } from 'zod';
+import { testServiceWorld, type TestServiceWorld } from './test-service-world';
 
 /** A tiny domain-free service for the library's conformance specs: it publishes and consumes widgets. */
 export const WidgetCreated = defineEvent({
@@ -97,40 +90,7 @@ class WidgetModule {
   }
 }
 
-export interface WidgetWorld {
-  env: NodeJS.ProcessEnv;
-  config: MessagingConfig;
-  /** Starts one more replica of the widget service on the same database and queue. */
-  startReplica(overrides?: NodeJS.ProcessEnv): Promise<INestApplication>;
-  stop(): Promise<void>;
-}
-
 /** An isolated database and topology for one spec, provisioned, with replicas started on demand. */
-export async function widgetWorld(overrides: NodeJS.ProcessEnv = {}): Promise<WidgetWorld> {
-  const env = await isolatedEnvironment({ RETRY_BASE_SECONDS: '1', RETRY_MAX_SECONDS: '1', MAX_RECEIVE_COUNT: '3', OUTBOX_POLL_MS: '200', ...overrides });
-  const config = loadConfig(messagingEnvSchema, env);
-  const sns = createSnsClient(config.aws);
-  const sqs = createSqsClient(config.aws);
-  await applyTopology(planTopology([widgetTopology], { prefix: config.topologyPrefix, maxReceiveCount: config.consumer.maxReceiveCount }), { sns, sqs }, {
-    aws: config.aws,
-    prefix: config.topologyPrefix,
-    maxReceiveCount: config.consumer.maxReceiveCount,
-    visibilityTimeoutSeconds: config.consumer.visibilityTimeoutSeconds,
-  });
-  const apps: INestApplication[] = [];
-  return {
-    env,
-    config,
-    startReplica: async (replicaOverrides = {}) => {
-      const app = await createServiceApp(WidgetModule.forRoot(loadConfig(messagingEnvSchema, { ...env, ...replicaOverrides })), { title: 'widgets' });
-      await app.init();
-      apps.push(app);
-      return app;
-    },
-    stop: async () => {
-      await Promise.all(apps.map((app) => app.close()));
-      sns.destroy();
-      sqs.destroy();
-    },
-  };
+export function widgetWorld(overrides: NodeJS.ProcessEnv = {}): Promise<TestServiceWorld> {
+  return testServiceWorld(widgetTopology, (config) => WidgetModule.forRoot(config), overrides);
 }
