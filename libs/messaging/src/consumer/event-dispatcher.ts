@@ -57,6 +57,9 @@ export class EventDispatcher implements BeforeApplicationShutdown {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly groupTails = new Map<string, Promise<Message>>();
   private stopping = false;
+  private markConsumerStopped!: () => void;
+  /** The SQS consumer has stopped polling and finished its last batch, deletes included. */
+  private readonly consumerStopped = new Promise<void>((resolve) => (this.markConsumerStopped = resolve));
   /** When the consumer last completed a receive, with or without messages: its liveness. */
   lastPollAt = Date.now();
 
@@ -126,15 +129,27 @@ export class EventDispatcher implements BeforeApplicationShutdown {
     this.lastPollAt = Date.now();
   }
 
+  @SqsConsumerEventHandler(INBOX_CONSUMER, 'stopped')
+  onConsumerStopped(): void {
+    this.markConsumerStopped();
+  }
+
   @SqsConsumerEventHandler(INBOX_CONSUMER, 'processing_error')
   onProcessingError(error: Error): void {
     this.logger.error({ err: error }, 'SQS message processing error');
   }
 
+  /**
+   * Nest has already asked the consumer to stop polling (module destroy). Wait for the handlers in
+   * flight and for the consumer's last batch to be acknowledged, before the database closes.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.options.config.shutdownDrainMs, 'timeout').unref());
-    const drained = await Promise.race([Promise.allSettled([...this.inFlight]).then(() => 'drained' as const), deadline]);
+    const drained = await Promise.race([
+      Promise.allSettled([...this.inFlight]).then(() => this.consumerStopped).then(() => 'drained' as const),
+      deadline,
+    ]);
     if (drained === 'timeout') {
       this.logger.warn({ inFlight: this.inFlight.size }, 'Shutdown deadline reached with handlers still running; their messages will be redelivered');
     }
