@@ -29,3 +29,4 @@ export { createServiceApp, runService, type ServiceAppOptions } from './bootstra
 export { CORRELATION_HEADER } from './http/correlation.middleware';
 export { SchedulingModule, ScheduledJob, ScheduledRun, ScheduledJobRunner, ScheduledJobRuns1732300000050, type ScheduledPublishOptions, type RunOutcome } from './scheduling';
 export { RetentionJanitor } from './database/retention-janitor';
+export { MessagingObserver, type HandledRecord, type PublishedRecord, type DeadLetteredRecord } from './observer/messaging-observer';

@@ -17,6 +17,7 @@ import { MessagingHealthIndicators } from './health/messaging-health';
 import { loggerParams } from './logging/logging';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { MessagingMetrics } from './metrics/messaging-metrics';
+import { MessagingObserver } from './observer/messaging-observer';
 import { MetricsController } from './metrics/metrics.controller';
 import { EVENT_TRANSPORT } from './outbox/event-transport';
 import { Outbox } from './outbox/outbox';
@@ -54,6 +55,7 @@ class MessagingInfrastructureModule {
         },
       },
       MessagingMetrics,
+      MessagingObserver,
     ];
     return { module: MessagingInfrastructureModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
   }

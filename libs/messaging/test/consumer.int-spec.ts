@@ -1,6 +1,6 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { createCloudEvent, createSqsClient, DEAD_LETTER_ATTRIBUTES, locateQueue, MessagingMetrics, TopologyNames } from '@app/messaging';
-import { waitFor } from '@app/messaging/testing';
+import { HandlerSpy, waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
 import type { Client } from 'pg';
 import { connectTo, countRows } from './support/database';
@@ -61,10 +61,11 @@ describe('consumer with inbox', () => {
 
   it('runs the handler once for the same event delivered twice, even concurrently', async () => {
     const event = aWidgetEvent('dup-1');
+    const spy = HandlerSpy.attach(app);
     await Promise.all([send(JSON.stringify(event)), send(JSON.stringify(event))]);
-    await waitFor(async () => (await metricValue('handled', { type: event.type })) + (await metricValue('duplicates', { type: event.type })) >= 2 || undefined, {
-      what: 'both copies to be processed',
-    });
+    await spy.waitForHandled({ eventId: event.id, outcome: 'handled' });
+    await spy.waitForHandled({ eventId: event.id, outcome: 'duplicate' });
+    spy.stop();
     expect(await effectsOf('dup-1')).toBe(1);
     expect(await countRows(db, 'SELECT count(*) FROM widgets.inbox_messages WHERE event_id = $1', [event.id])).toBe(1);
     expect(await metricValue('duplicates', { type: event.type })).toBeGreaterThanOrEqual(1);

@@ -12,6 +12,7 @@ import { PoisonMessageError, resolveFailure, type FailureDisposition } from '../
 import { InboxMessage } from '../inbox/inbox-message.entity';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
+import { MessagingObserver } from '../observer/messaging-observer';
 import { Outbox } from '../outbox/outbox';
 import { EventContext } from './event-context';
 import { EventHandlersServer } from './event-handlers.server';
@@ -68,6 +69,7 @@ export class EventDispatcher implements BeforeApplicationShutdown {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly metrics: MessagingMetrics,
+    private readonly observer: MessagingObserver,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     @Inject(SQS_CLIENT) private readonly sqs: SQSClient,
     @Inject(QUEUE_ADDRESSES) private readonly queues: QueueAddresses,
@@ -171,6 +173,7 @@ export class EventDispatcher implements BeforeApplicationShutdown {
       );
       const seconds = stopTimer();
       (outcome === 'duplicate' ? this.metrics.duplicates : this.metrics.handled).inc({ type: parsedEnvelope.type });
+      this.observer.emit('handled', { eventId: parsedEnvelope.id, type: parsedEnvelope.type, correlationId: parsedEnvelope.correlationid, outcome });
       runInMessageContext({ correlationId: parsedEnvelope.correlationid, causationId: parsedEnvelope.id }, () =>
         this.logger.log({ eventId: parsedEnvelope.id, type: parsedEnvelope.type, durationMs: Math.round(seconds * 1000) }, outcome === 'duplicate' ? 'Skipped a duplicate event' : 'Handled event'),
       );
@@ -222,6 +225,7 @@ export class EventDispatcher implements BeforeApplicationShutdown {
       this.logger.error(log, `Dead-lettering message: ${disposition.reason}`);
       await this.deadLetter(message, disposition);
       this.metrics.deadLettered.inc({ type, code: disposition.code });
+      this.observer.emit('deadLettered', { eventId: envelope?.id, type, code: disposition.code, reason: disposition.reason });
       return message;
     }
     const receiveCount = receiveCountOf(message);
@@ -231,6 +235,7 @@ export class EventDispatcher implements BeforeApplicationShutdown {
       this.logger.error({ ...log, receiveCount }, `Retries exhausted; dead-lettering: ${disposition.reason}`);
       await this.deadLetter(message, exhausted);
       this.metrics.deadLettered.inc({ type, code: exhausted.code });
+      this.observer.emit('deadLettered', { eventId: envelope?.id, type, code: exhausted.code, reason: exhausted.reason });
       return message;
     }
     const delay = retryDelaySeconds(this.options.config.consumer.retry, receiveCount);

@@ -7,6 +7,7 @@ import { pgClientConfig } from '../database/postgres-connection';
 import type { CloudEvent } from '../envelope/cloud-event';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
+import { MessagingObserver } from '../observer/messaging-observer';
 import { EVENT_TRANSPORT, type BatchOutcome, type EventTransport } from './event-transport';
 import { OutboxMessage } from './outbox-message.entity';
 
@@ -47,6 +48,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(EVENT_TRANSPORT) private readonly transport: EventTransport,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     private readonly metrics: MessagingMetrics,
+    private readonly observer: MessagingObserver,
   ) {
     this.publishesFifo = options.topology.publishes.some((contract) => contract.fifo);
   }
@@ -185,6 +187,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       if (sent.has(row.id)) {
         this.metrics.published.inc({ type: row.type });
         this.metrics.relayLag.observe((now - new Date(row.created_at).getTime()) / 1000);
+        this.observer.emit('published', { eventId: row.envelope.id, type: row.type });
       } else if (refused.has(row.id)) {
         this.metrics.publishFailures.inc({ type: row.type });
       }

@@ -2,3 +2,5 @@ export { startEmbeddedPostgres, startEmulator, createDatabase, freePort, type Em
 export { isolatedEnvironment, STACK_ENV } from './test-environment';
 export { waitFor } from './wait-for';
 export { importEsm } from './import-esm';
+export { HandlerSpy } from './handler-spy';
+export { readDeadLetters, type DeadLetter } from './dead-letters';
