@@ -1,11 +1,16 @@
 import { loadServiceConfig, messagingEnvSchema, portFromEnv } from '@app/messaging';
 import { z } from 'zod';
 
-const ordersEnvSchema = z.object({ PORT: portFromEnv(3001) });
+const ordersEnvSchema = z.object({
+  PORT: portFromEnv(3001),
+  /** How long an Idempotency-Key is remembered: longer than any client keeps retrying. */
+  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().positive().default(24),
+});
 
 export const loadOrdersConfig = (env: NodeJS.ProcessEnv) => {
   const { messaging, service } = loadServiceConfig(messagingEnvSchema, ordersEnvSchema, env);
-  return { messaging, port: service.PORT };
+  return { messaging, port: service.PORT, idempotencyKeyRetentionHours: service.IDEMPOTENCY_KEY_RETENTION_HOURS };
 };
 
 export type OrdersConfig = ReturnType<typeof loadOrdersConfig>;
+export const ORDERS_CONFIG = Symbol('ORDERS_CONFIG');

@@ -1,17 +1,27 @@
-import { MessagingModule } from '@app/messaging';
+import { MessagingModule, ScheduledJobRuns1732300000050, SchedulingModule } from '@app/messaging';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Order } from './domain/order.entity';
 import { OrderStatusChange } from './domain/order-status-change.entity';
 import { GetOrderController } from './get-order/get-order.controller';
+import { ListOrdersController } from './list-orders/list-orders.controller';
 import { CreateOrders1732300000100 } from './migrations/1732300000100-create-orders';
+import { CreateIdempotencyKeys1732300000101 } from './migrations/1732300000101-create-idempotency-keys';
 import { PaymentOutcomeHandler } from './on-payment-outcome/payment-outcome.handler';
-import type { OrdersConfig } from './orders.config';
+import { ShipmentDispatchedHandler } from './on-shipment-dispatched/shipment-dispatched.handler';
+import { StockOutcomeHandler } from './on-stock-outcome/stock-outcome.handler';
+import { ORDERS_CONFIG, type OrdersConfig } from './orders.config';
 import { ordersTopology } from './orders.topology';
+import { IdempotencyKey } from './place-order/idempotency-key.entity';
 import { PlaceOrderController } from './place-order/place-order.controller';
 import { PlaceOrderService } from './place-order/place-order.service';
+import { IdempotencyKeyPurgeJob } from './purge-idempotency-keys/idempotency-key-purge.job';
 
-export const ordersDatabase = { schema: 'orders', entities: [Order, OrderStatusChange], migrations: [CreateOrders1732300000100] };
+export const ordersDatabase = {
+  schema: 'orders',
+  entities: [Order, OrderStatusChange, IdempotencyKey],
+  migrations: [ScheduledJobRuns1732300000050, CreateOrders1732300000100, CreateIdempotencyKeys1732300000101],
+};
 
 @Module({})
 export class OrdersModule {
@@ -20,10 +30,11 @@ export class OrdersModule {
       module: OrdersModule,
       imports: [
         MessagingModule.forRoot({ topology: ordersTopology, config: config.messaging, database: ordersDatabase }),
+        SchedulingModule,
         TypeOrmModule.forFeature([Order, OrderStatusChange]),
       ],
-      controllers: [PlaceOrderController, GetOrderController, PaymentOutcomeHandler],
-      providers: [PlaceOrderService],
+      controllers: [PlaceOrderController, ListOrdersController, GetOrderController, StockOutcomeHandler, PaymentOutcomeHandler, ShipmentDispatchedHandler],
+      providers: [{ provide: ORDERS_CONFIG, useValue: config }, PlaceOrderService, IdempotencyKeyPurgeJob],
     };
   }
 }

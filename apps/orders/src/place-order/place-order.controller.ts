@@ -1,5 +1,7 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiHeader, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from './idempotency';
 import { OrderAcceptedDto, PlaceOrderDto } from './place-order.dto';
 import { PlaceOrderService } from './place-order.service';
 
@@ -8,13 +10,25 @@ import { PlaceOrderService } from './place-order.service';
 export class PlaceOrderController {
   constructor(private readonly placeOrder: PlaceOrderService) {}
 
-  /** 202: the order is recorded; payment happens asynchronously, follow it with GET /orders/:id. */
+  /** 202: the order is recorded; stock and payment follow asynchronously, follow it with GET /orders/:id. */
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiAcceptedResponse({ type: OrderAcceptedDto })
-  @ApiBadRequestResponse({ description: 'Invalid body; the message names each offending field' })
-  async place(@Body() body: PlaceOrderDto): Promise<OrderAcceptedDto> {
-    const order = await this.placeOrder.place(body);
-    return { orderId: order.id, status: order.status };
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Makes retries safe: a request repeated with the same key gets the first answer and places nothing new',
+  })
+  @ApiAcceptedResponse({ type: OrderAcceptedDto, description: 'Placed, or the stored answer to the first request with this Idempotency-Key (then with `Idempotent-Replayed: true`)' })
+  @ApiBadRequestResponse({ description: 'Invalid body or Idempotency-Key; the message names each offending field' })
+  @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was already used with a different body' })
+  async place(
+    @Body() body: PlaceOrderDto,
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<OrderAcceptedDto> {
+    const outcome = await this.placeOrder.place(body, parseIdempotencyKey(idempotencyKey));
+    response.status(outcome.statusCode);
+    if (outcome.replayed) response.setHeader('Idempotent-Replayed', 'true');
+    return outcome.body;
   }
 }
