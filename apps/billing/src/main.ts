@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@app/messaging';
+import { createBillingApp } from './app';
+
+void runService(() => createBillingApp(process.env));

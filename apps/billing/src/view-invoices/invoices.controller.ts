@@ -1,0 +1,32 @@
+import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsUUID } from 'class-validator';
+import type { Repository } from 'typeorm';
+import { Invoice } from '../domain/invoice.entity';
+
+export class ListInvoicesQuery {
+  @IsUUID()
+  orderId: string;
+}
+
+@ApiTags('invoices')
+@Controller('invoices')
+export class InvoicesController {
+  constructor(@InjectRepository(Invoice) private readonly invoices: Repository<Invoice>) {}
+
+  @Get()
+  @ApiOkResponse({ type: [Invoice] })
+  list(@Query() query: ListInvoicesQuery): Promise<Invoice[]> {
+    return this.invoices.find({ where: { orderId: query.orderId }, order: { issuedAt: 'ASC' } });
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: Invoice })
+  @ApiNotFoundResponse()
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<Invoice> {
+    const invoice = await this.invoices.findOneBy({ id });
+    if (!invoice) throw new NotFoundException(`Invoice ${id} not found`);
+    return invoice;
+  }
+}
