@@ -1,0 +1,23 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsUUID } from 'class-validator';
+import type { Repository } from 'typeorm';
+import { Shipment } from '../domain/shipment.entity';
+
+export class ListShipmentsQuery {
+  @IsUUID()
+  orderId: string;
+}
+
+@ApiTags('shipments')
+@Controller('shipments')
+export class ListShipmentsController {
+  constructor(@InjectRepository(Shipment) private readonly shipments: Repository<Shipment>) {}
+
+  @Get()
+  @ApiOkResponse({ type: [Shipment] })
+  list(@Query() query: ListShipmentsQuery): Promise<Shipment[]> {
+    return this.shipments.find({ where: { orderId: query.orderId }, order: { dispatchedAt: 'ASC' } });
+  }
+}

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@app/messaging';
+import { createShippingApp } from './app';
+
+void runService(() => createShippingApp(process.env));
