@@ -30,3 +30,4 @@ export { CORRELATION_HEADER } from './http/correlation.middleware';
 export { SchedulingModule, ScheduledJob, ScheduledRun, ScheduledJobRunner, ScheduledJobRuns1732300000050, type ScheduledPublishOptions, type RunOutcome } from './scheduling';
 export { RetentionJanitor } from './database/retention-janitor';
 export { MessagingObserver, type HandledRecord, type PublishedRecord, type DeadLetteredRecord } from './observer/messaging-observer';
+export { iamPolicyFor } from './topology/iam-policy';
