@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { ConfigurationError } from './config/load-config';
 import { EventHandlersServer } from './consumer/event-handlers.server';
 import { CorrelationMiddleware } from './http/correlation.middleware';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 
 export interface ServiceAppOptions {
   /** Title of the OpenAPI document at /docs. */
@@ -44,6 +45,11 @@ export async function createServiceApp(module: Type | ReturnType<typeof Object>,
 export async function runService(build: () => Promise<{ app: INestApplication; port: number }>): Promise<void> {
   try {
     const { app, port } = await build();
+    const { config } = app.get<MessagingOptions>(MESSAGING_OPTIONS);
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      // Nest drains on the signal; this is the backstop if something hangs past the deadline.
+      process.once(signal, () => setTimeout(() => process.exit(1), config.shutdownDrainMs + 5000).unref());
+    }
     await app.listen(port);
     app.get(Logger).log(`Listening on http://localhost:${port} (docs at /docs, health at /health/ready)`);
   } catch (error) {

@@ -19,7 +19,7 @@ import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { MessagingMetrics } from './metrics/messaging-metrics';
 import { MessagingObserver } from './observer/messaging-observer';
 import { MetricsController } from './metrics/metrics.controller';
-import { EVENT_TRANSPORT } from './outbox/event-transport';
+import { EVENT_TRANSPORT, type EventTransport } from './outbox/event-transport';
 import { Outbox } from './outbox/outbox';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { SnsEventTransport } from './outbox/sns-event-transport';
@@ -30,6 +30,8 @@ export interface MessagingModuleOptions {
   topology: ServiceTopology;
   config: MessagingConfig;
   database: ServiceDatabase;
+  /** Wraps the SNS transport: instrumentation, or fault injection in tests. */
+  decorateTransport?: (transport: EventTransport) => EventTransport;
 }
 
 const SNS_CLIENT = Symbol('SNS_CLIENT');
@@ -124,7 +126,10 @@ export class MessagingModule {
         {
           provide: EVENT_TRANSPORT,
           inject: [SNS_CLIENT],
-          useFactory: (sns: SNSClient) => new SnsEventTransport(sns, config.aws, names.prefix),
+          useFactory: (sns: SNSClient) => {
+            const transport = new SnsEventTransport(sns, config.aws, names.prefix);
+            return options.decorateTransport ? options.decorateTransport(transport) : transport;
+          },
         },
         ...(consumes ? [EventDispatcher] : []),
       ],

@@ -1,4 +1,4 @@
-import { MessagingMetrics, migrateDataSource, Outbox, serviceDataSourceOptions } from '@app/messaging';
+import { MessagingMetrics, migrateDataSource, Outbox, serviceDataSourceOptions, type EventTransport } from '@app/messaging';
 import { waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -104,6 +104,42 @@ describe('outbox relay', () => {
         return messages.length >= 3 ? messages : undefined;
       }, { what: 'the orphaned events to be relayed' });
       expect(new Set(seen.map((message) => JSON.parse(message.Body ?? '{}').id))).toEqual(new Set(ids));
+    } finally {
+      observer.close();
+    }
+  });
+
+  it('a relay dying mid-batch, after SNS took the events but before it recorded them, loses nothing and doubles no effect', async () => {
+    await world.stop();
+    let calls = 0;
+    // The third batch reaches SNS, then the relay "dies": its transaction never commits.
+    const dieAfterThirdSend = (transport: EventTransport): EventTransport => ({
+      maxBatchSize: transport.maxBatchSize,
+      async publishBatch(topic, events) {
+        const outcome = await transport.publishBatch(topic, events);
+        calls += 1;
+        if (calls === 3) throw new Error('relay process killed mid-batch');
+        return outcome;
+      },
+    });
+    world = await widgetWorld({ OUTBOX_BATCHES_IN_FLIGHT: '1' }, dieAfterThirdSend);
+    await db.end();
+    db = await connectTo(world.env);
+    const app = await world.startReplica();
+    const observer = await observeTopic(world.config, WidgetCreated);
+    try {
+      const ids = await publishWidgets(app, 'killed', 50);
+      const seen = await waitFor(async () => {
+        const messages = await observer.receive();
+        return new Set(messages.map((message) => JSON.parse(message.Body ?? '{}').id)).size >= ids.length ? messages : undefined;
+      }, { what: 'every event on the observer queue', timeoutMs: 30_000 });
+      expect(calls).toBeGreaterThan(3);
+      expect(seen.length).toBeGreaterThan(ids.length); // the dead batch went out twice: at-least-once
+      await waitFor(async () => (await countRows(db, 'SELECT count(*) FROM widgets.widget_effects')) === ids.length || undefined, {
+        what: 'one effect per event',
+      });
+      expect(await countRows(db, 'SELECT count(*) FROM widgets.widget_effects')).toBe(ids.length);
+      expect(await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NULL')).toBe(0);
     } finally {
       observer.close();
     }

@@ -6,6 +6,7 @@ import {
   OnEvent,
   RetryableError,
   type EventPayload,
+  type EventTransport,
   type MessagingConfig,
 } from '@app/messaging';
 import { Controller, Injectable, Module, type DynamicModule } from '@nestjs/common';
@@ -80,10 +81,10 @@ export const widgetDatabase = { schema: 'widgets', entities: [WidgetEffect], mig
 
 @Module({})
 class WidgetModule {
-  static forRoot(config: MessagingConfig): DynamicModule {
+  static forRoot(config: MessagingConfig, decorateTransport?: (transport: EventTransport) => EventTransport): DynamicModule {
     return {
       module: WidgetModule,
-      imports: [MessagingModule.forRoot({ topology: widgetTopology, config, database: widgetDatabase })],
+      imports: [MessagingModule.forRoot({ topology: widgetTopology, config, database: widgetDatabase, decorateTransport })],
       controllers: [WidgetHandler],
       providers: [WidgetBehaviour],
     };
@@ -91,6 +92,6 @@ class WidgetModule {
 }
 
 /** An isolated database and topology for one spec, provisioned, with replicas started on demand. */
-export function widgetWorld(overrides: NodeJS.ProcessEnv = {}): Promise<TestServiceWorld> {
-  return testServiceWorld(widgetTopology, (config) => WidgetModule.forRoot(config), overrides);
+export function widgetWorld(overrides: NodeJS.ProcessEnv = {}, decorateTransport?: (transport: EventTransport) => EventTransport): Promise<TestServiceWorld> {
+  return testServiceWorld(widgetTopology, (config) => WidgetModule.forRoot(config, decorateTransport), overrides);
 }
