@@ -2,4 +2,4 @@ import 'reflect-metadata';
 import { runService } from '@app/messaging';
 import { createBillingApp } from './app';
 
-void runService(() => createBillingApp(process.env));
+void runService('billing', () => createBillingApp(process.env));

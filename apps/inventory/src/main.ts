@@ -2,4 +2,4 @@ import 'reflect-metadata';
 import { runService } from '@app/messaging';
 import { createInventoryApp } from './app';
 
-void runService(() => createInventoryApp(process.env));
+void runService('inventory', () => createInventoryApp(process.env));

@@ -2,4 +2,4 @@ import 'reflect-metadata';
 import { runService } from '@app/messaging';
 import { createNotificationsApp } from './app';
 
-void runService(() => createNotificationsApp(process.env));
+void runService('notifications', () => createNotificationsApp(process.env));

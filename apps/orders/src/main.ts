@@ -2,4 +2,4 @@ import 'reflect-metadata';
 import { runService } from '@app/messaging';
 import { createOrdersApp } from './app';
 
-void runService(() => createOrdersApp(process.env));
+void runService('orders', () => createOrdersApp(process.env));

@@ -2,4 +2,4 @@ import 'reflect-metadata';
 import { runService } from '@app/messaging';
 import { createPaymentsApp } from './app';
 
-void runService(() => createPaymentsApp(process.env));
+void runService('payments', () => createPaymentsApp(process.env));

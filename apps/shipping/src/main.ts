@@ -2,4 +2,4 @@ import 'reflect-metadata';
 import { runService } from '@app/messaging';
 import { createShippingApp } from './app';
 
-void runService(() => createShippingApp(process.env));
+void runService('shipping', () => createShippingApp(process.env));

@@ -6,6 +6,7 @@ import { ConfigurationError } from './config/load-config';
 import { EventHandlersServer } from './consumer/event-handlers.server';
 import { CorrelationMiddleware } from './http/correlation.middleware';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { startTracing } from './tracing/tracing-sdk';
 
 export interface ServiceAppOptions {
   /** Title of the OpenAPI document at /docs. */
@@ -42,7 +43,8 @@ export async function createServiceApp(module: Type | ReturnType<typeof Object>,
 }
 
 /** Starts a service: builds it, listens on its port, says where. A start-up error ends the process. */
-export async function runService(build: () => Promise<{ app: INestApplication; port: number }>): Promise<void> {
+export async function runService(service: string, build: () => Promise<{ app: INestApplication; port: number }>): Promise<void> {
+  const stopTracing = startTracing(service);
   try {
     const { app, port } = await build();
     const { config } = app.get<MessagingOptions>(MESSAGING_OPTIONS);
@@ -50,6 +52,8 @@ export async function runService(build: () => Promise<{ app: INestApplication; p
       // Nest drains on the signal; this is the backstop if something hangs past the deadline.
       process.once(signal, () => setTimeout(() => process.exit(1), config.shutdownDrainMs + 5000).unref());
     }
+    app.get(Logger).log(`Tracing ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? `to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT)'}`);
+    process.once('beforeExit', () => void stopTracing());
     await app.listen(port);
     app.get(Logger).log(`Listening on http://localhost:${port} (docs at /docs, health at /health/ready)`);
   } catch (error) {

@@ -32,3 +32,4 @@ export { RetentionJanitor } from './database/retention-janitor';
 export { MessagingObserver, type HandledRecord, type PublishedRecord, type DeadLetteredRecord } from './observer/messaging-observer';
 export { iamPolicyFor } from './topology/iam-policy';
 export { EVENT_TRANSPORT, type EventTransport, type OutgoingEvent, type BatchOutcome } from './outbox/event-transport';
+export { startTracing } from './tracing/tracing-sdk';

@@ -16,6 +16,7 @@ import { MessagingObserver } from '../observer/messaging-observer';
 import { Outbox } from '../outbox/outbox';
 import { EventContext } from './event-context';
 import { EventHandlersServer } from './event-handlers.server';
+import { contextFromTraceparent, inSpan, SpanKind, traceparentOfSpan } from '../tracing/trace-context';
 import { retryDelaySeconds } from './retry-backoff';
 
 /** Name of the service's one SQS consumer in @ssut/nestjs-sqs. */
@@ -167,14 +168,21 @@ export class EventDispatcher implements BeforeApplicationShutdown {
       const contract = this.contractFor(parsedEnvelope);
       const data = this.validate(contract, parsedEnvelope);
       const stopTimer = this.metrics.handlerDuration.startTimer({ type: parsedEnvelope.type });
-      const outcome = await runInMessageContext(
-        { correlationId: parsedEnvelope.correlationid, causationId: parsedEnvelope.id, traceparent: parsedEnvelope.traceparent },
-        () => this.handleOnce(parsedEnvelope, data, receiveCountOf(message)),
+      const outcome = await inSpan(
+        `process ${parsedEnvelope.type}`,
+        SpanKind.CONSUMER,
+        contextFromTraceparent(parsedEnvelope.traceparent),
+        { 'messaging.system': 'aws_sqs', 'messaging.message.id': parsedEnvelope.id, 'messaging.consumer.group.name': this.options.topology.service },
+        (span) =>
+          runInMessageContext(
+            { correlationId: parsedEnvelope.correlationid, causationId: parsedEnvelope.id, traceparent: traceparentOfSpan(span) ?? parsedEnvelope.traceparent },
+            () => this.handleOnce(parsedEnvelope, data, receiveCountOf(message)),
+          ),
       );
       const seconds = stopTimer();
       (outcome === 'duplicate' ? this.metrics.duplicates : this.metrics.handled).inc({ type: parsedEnvelope.type });
       this.observer.emit('handled', { eventId: parsedEnvelope.id, type: parsedEnvelope.type, correlationId: parsedEnvelope.correlationid, outcome });
-      runInMessageContext({ correlationId: parsedEnvelope.correlationid, causationId: parsedEnvelope.id }, () =>
+      runInMessageContext({ correlationId: parsedEnvelope.correlationid, causationId: parsedEnvelope.id, traceparent: parsedEnvelope.traceparent }, () =>
         this.logger.log({ eventId: parsedEnvelope.id, type: parsedEnvelope.type, durationMs: Math.round(seconds * 1000) }, outcome === 'duplicate' ? 'Skipped a duplicate event' : 'Handled event'),
       );
       return message;

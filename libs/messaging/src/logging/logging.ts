@@ -1,5 +1,6 @@
 import type { Params } from 'nestjs-pino';
 import { currentMessageContext } from '../context/message-context';
+import { currentTraceId } from '../tracing/trace-context';
 
 /**
  * JSON logs (pino) where every line, whoever writes it, carries the service and the correlation
@@ -13,7 +14,8 @@ export function loggerParams(service: string, level: string): Params {
       messageKey: 'msg',
       mixin: () => {
         const context = currentMessageContext();
-        return context ? { correlationId: context.correlationId, causationId: context.causationId, traceparent: context.traceparent } : {};
+        const traceId = currentTraceId();
+        return { ...(context ? { correlationId: context.correlationId, causationId: context.causationId } : {}), ...(traceId ? { traceId } : {}) };
       },
       // The correlation id already identifies the request; health and metrics probes are noise.
       autoLogging: { ignore: (request) => /^\/(health|metrics)/.test(request.url ?? '') },

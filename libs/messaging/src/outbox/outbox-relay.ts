@@ -8,6 +8,8 @@ import type { CloudEvent } from '../envelope/cloud-event';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { MessagingObserver } from '../observer/messaging-observer';
+import { contextFromTraceparent, SpanKind, startSpan } from '../tracing/trace-context';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { EVENT_TRANSPORT, type BatchOutcome, type EventTransport } from './event-transport';
 import { OutboxMessage } from './outbox-message.entity';
 
@@ -159,11 +161,30 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return batches;
   }
 
-  private send(batch: { topic: { topic: string; fifo: boolean }; rows: ClaimedRow[] }): Promise<BatchOutcome> {
-    return this.transport.publishBatch(
-      batch.topic,
-      batch.rows.map((row) => ({ rowId: row.id, eventId: row.envelope.id, type: row.type, body: JSON.stringify(row.envelope), groupKey: row.group_key ?? undefined })),
+  private async send(batch: { topic: { topic: string; fifo: boolean }; rows: ClaimedRow[] }): Promise<BatchOutcome> {
+    const spans = new Map(
+      batch.rows.map((row) => [
+        row.id,
+        startSpan(`send ${row.type}`, SpanKind.PRODUCER, contextFromTraceparent(row.envelope.traceparent), {
+          'messaging.system': 'aws_sns',
+          'messaging.destination.name': row.topic,
+          'messaging.message.id': row.envelope.id,
+        }),
+      ]),
     );
+    try {
+      const outcome = await this.transport.publishBatch(
+        batch.topic,
+        batch.rows.map((row) => ({ rowId: row.id, eventId: row.envelope.id, type: row.type, body: JSON.stringify(row.envelope), groupKey: row.group_key ?? undefined })),
+      );
+      for (const failure of outcome.failed) spans.get(failure.rowId)?.setStatus({ code: SpanStatusCode.ERROR, message: failure.reason });
+      return outcome;
+    } catch (error) {
+      spans.forEach((span) => span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message }));
+      throw error;
+    } finally {
+      spans.forEach((span) => span.end());
+    }
   }
 
   private async record(manager: EntityManager, table: string, rows: ClaimedRow[], outcomes: BatchOutcome[]): Promise<void> {

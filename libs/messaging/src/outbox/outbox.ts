@@ -7,6 +7,7 @@ import type { EventContract, EventPayload } from '../contracts/event-contract';
 import { createCloudEvent, type CloudEvent } from '../envelope/cloud-event';
 import { EventTooLargeError, InvalidEventError, OutsideTransactionError } from '../errors/messaging-errors';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import { currentTraceContext, inSpan, SpanKind, traceparentOfSpan } from '../tracing/trace-context';
 import { OutboxMessage } from './outbox-message.entity';
 
 /** SNS refuses messages over 256 KiB; message attributes count towards it, so leave room for them. */
@@ -44,15 +45,23 @@ export class Outbox {
       throw new InvalidEventError(`${contract.type} payload is invalid: ${z.prettifyError(parsed.error)}`);
     }
     const context = messageContextOrNew();
-    const envelope = createCloudEvent({
-      source: this.source,
-      type: contract.type,
-      subject: options.subject,
-      data: parsed.data as EventPayload<C>,
-      correlationId: context.correlationId,
-      causationId: context.causationId,
-      traceparent: context.traceparent,
+    return inSpan(`publish ${contract.type}`, SpanKind.PRODUCER, currentTraceContext(), { 'messaging.destination.name': contract.topic }, async (span) => {
+      const envelope = createCloudEvent({
+        source: this.source,
+        type: contract.type,
+        subject: options.subject,
+        data: parsed.data as EventPayload<C>,
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+        traceparent: traceparentOfSpan(span) ?? context.traceparent,
+      });
+      span.setAttribute('messaging.message.id', envelope.id);
+      await this.write(manager, contract, envelope, options);
+      return envelope;
     });
+  }
+
+  private async write<C extends EventContract>(manager: EntityManager, contract: C, envelope: CloudEvent<EventPayload<C>>, options: PublishOptions): Promise<void> {
     const bytes = Buffer.byteLength(JSON.stringify(envelope));
     if (bytes > MAX_EVENT_BYTES) {
       throw new EventTooLargeError(`${contract.type} is ${bytes} bytes, over the ${MAX_EVENT_BYTES}-byte limit: carry ids, not documents`);
@@ -66,6 +75,5 @@ export class Outbox {
     };
     // TypeORM's deep-partial type cannot follow the envelope's `unknown` payload into jsonb.
     await manager.insert(OutboxMessage, row as QueryDeepPartialEntity<OutboxMessage>);
-    return envelope;
   }
 }
