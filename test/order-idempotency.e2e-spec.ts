@@ -23,7 +23,7 @@ describe('placing an order with an Idempotency-Key', () => {
 
     // The same body, its keys in another order, as a client library might serialise a retry.
     const retry = await post({ items: body.items, currency: body.currency, customerId: body.customerId }, key).expect(202);
-    expect(retry.body).toEqual(first.body);
+    expect(retry.text).toBe(first.text);
     expect(retry.headers['idempotent-replayed']).toBe('true');
 
     await client.orderIn(first.body.orderId, 'SHIPPED');

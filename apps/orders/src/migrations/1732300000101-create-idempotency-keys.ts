@@ -9,7 +9,7 @@ export class CreateIdempotencyKeys1732300000101 implements MigrationInterface {
         key text PRIMARY KEY,
         request_fingerprint text NOT NULL,
         status_code integer NOT NULL,
-        response jsonb NOT NULL,
+        response json NOT NULL,
         order_id uuid NOT NULL REFERENCES "orders"(id),
         created_at timestamptz NOT NULL DEFAULT now()
       )`);

@@ -16,7 +16,8 @@ export class IdempotencyKey {
   @Column({ name: 'status_code', type: 'integer' })
   statusCode: number;
 
-  @Column({ type: 'jsonb' })
+  /** `json`, not `jsonb`: kept as first sent, key order included, so a replay is byte for byte the same. */
+  @Column({ type: 'json' })
   response: unknown;
 
   @Column({ name: 'order_id', type: 'uuid' })
