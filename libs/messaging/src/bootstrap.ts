@@ -1,5 +1,6 @@
-import { ValidationPipe, type INestApplication, type Type } from '@nestjs/common';
+import { ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ConfigurationError } from './config/load-config';
@@ -19,9 +20,13 @@ export interface ServiceAppOptions {
  * request, validation that answers 400 naming the fields, OpenAPI at /docs, graceful shutdown, and
  * the event handlers connected as a Nest microservice. The caller decides whether to listen.
  */
-export async function createServiceApp(module: Type | ReturnType<typeof Object>, options: ServiceAppOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
+export async function createServiceApp(module: Type | DynamicModule, options: ServiceAppOptions): Promise<INestApplication> {
+  // Body parsing is configured below, with the configured size limit (over it: 413).
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
+  const { config } = app.get<MessagingOptions>(MESSAGING_OPTIONS);
+  app.useBodyParser('json', { limit: config.http.bodyLimit });
+  app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: true });
   const correlation = new CorrelationMiddleware();
   app.use(correlation.use.bind(correlation));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

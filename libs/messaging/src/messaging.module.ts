@@ -12,6 +12,8 @@ import { EventDispatcher, INBOX_CONSUMER, QUEUE_ADDRESSES, SQS_CLIENT, type Queu
 import { EventHandlersServer } from './consumer/event-handlers.server';
 import { openServiceDataSource, serviceDataSourceOptions, type ServiceDatabase } from './database/service-data-source';
 import { RetentionJanitor } from './database/retention-janitor';
+import { AdminController } from './admin/admin.controller';
+import { OpsTokenGuard } from './admin/ops-token.guard';
 import { HealthController } from './health/health.controller';
 import { MessagingHealthIndicators } from './health/messaging-health';
 import { loggerParams } from './logging/logging';
@@ -116,13 +118,14 @@ export class MessagingModule {
         TerminusModule.forRoot({ logger: false }),
         sqsConsumer,
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, AdminController],
       providers: [
         Outbox,
         OutboxRelay,
         RetentionJanitor,
         EventHandlersServer,
         MessagingHealthIndicators,
+        OpsTokenGuard,
         {
           provide: EVENT_TRANSPORT,
           inject: [SNS_CLIENT],

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { booleanFromEnv } from './load-config';
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** An empty variable (`OPS_TOKEN=` in a compose file) means unset, not an empty value. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 const positiveInt = z.coerce.number().int().positive();
 
 /**
@@ -11,7 +13,7 @@ const positiveInt = z.coerce.number().int().positive();
 export const messagingEnvSchema = z
   .object({
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expected postgres://user:password@host:port/database' }).optional(),
+    DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'expected postgres://user:password@host:port/database' })),
     PGHOST: z.string().default('localhost'),
     PGPORT: port.default(5432),
     PGUSER: z.string().default('postgres'),
@@ -20,8 +22,8 @@ export const messagingEnvSchema = z
     DB_POOL_SIZE: positiveInt.default(10),
     DB_MIGRATE_ON_START: booleanFromEnv.default(true),
     AWS_REGION: z.string().min(1).default('us-east-1'),
-    AWS_ENDPOINT_URL: z.url().optional(),
-    AWS_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id').optional(),
+    AWS_ENDPOINT_URL: optional(z.url()),
+    AWS_ACCOUNT_ID: optional(z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id')),
     TOPOLOGY_PREFIX: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'expected lowercase letters, digits and dashes').default('shop'),
     OUTBOX_POLL_MS: positiveInt.default(2000),
     OUTBOX_BATCHES_IN_FLIGHT: positiveInt.max(50).default(4),
@@ -33,6 +35,8 @@ export const messagingEnvSchema = z
     RETRY_FACTOR: z.coerce.number().min(1).default(2),
     RETRY_MAX_SECONDS: positiveInt.max(43200).default(300),
     SHUTDOWN_DRAIN_MS: positiveInt.default(20000),
+    OPS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+    HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 64kb').default('64kb'),
     OUTBOX_RETENTION_HOURS: positiveInt.default(168),
     INBOX_RETENTION_HOURS: positiveInt.default(336),
     RETENTION_SWEEP_MS: positiveInt.default(600_000),
@@ -68,6 +72,7 @@ export const messagingEnvSchema = z
         retry: { baseSeconds: env.RETRY_BASE_SECONDS, factor: env.RETRY_FACTOR, maxSeconds: env.RETRY_MAX_SECONDS },
       },
       shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
+      http: { opsToken: env.OPS_TOKEN, bodyLimit: env.HTTP_BODY_LIMIT },
       retention: {
         outboxHours: env.OUTBOX_RETENTION_HOURS,
         inboxHours: env.INBOX_RETENTION_HOURS,
