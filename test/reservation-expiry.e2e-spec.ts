@@ -6,8 +6,8 @@ describe('a reservation that is never paid', () => {
   let client: ShopClient;
 
   beforeAll(async () => {
-    // Holds lapse after two seconds and are looked for ten times a second.
-    shop = await startShop(allShopServices, { RESERVATION_TTL_SECONDS: '2', RESERVATION_SWEEP_INTERVAL_MS: '100' });
+    // Holds lapse after two seconds, are swept at once, and are looked for ten times a second.
+    shop = await startShop(allShopServices, { RESERVATION_TTL_SECONDS: '2', RESERVATION_EXPIRY_GRACE_SECONDS: '0', RESERVATION_SWEEP_INTERVAL_MS: '100' });
     client = new ShopClient(shop);
   });
 

@@ -19,7 +19,7 @@ export class ReservationSweepJob extends ScheduledJob {
   readonly name = 'reservation-sweep';
   readonly intervalMs: number;
 
-  constructor(@Inject(INVENTORY_CONFIG) config: InventoryConfig) {
+  constructor(@Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig) {
     super();
     this.intervalMs = config.sweepIntervalMs;
   }
@@ -29,7 +29,7 @@ export class ReservationSweepJob extends ScheduledJob {
     const expired: Reservation[] = await run.manager
       .createQueryBuilder(Reservation, 'reservation')
       .where('reservation.status = :status', { status: ReservationStatus.Reserved })
-      .andWhere('reservation.expiresAt <= now()')
+      .andWhere('reservation.expiresAt <= now() - make_interval(secs => :grace)', { grace: this.config.expiryGraceSeconds })
       .orderBy('reservation.expiresAt', 'ASC')
       .limit(SWEEP_BATCH)
       .setLock('pessimistic_write')

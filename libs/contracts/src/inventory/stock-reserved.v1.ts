@@ -17,7 +17,7 @@ export const StockReserved = defineEvent({
     amount: z.int().nonnegative(),
     currency: z.string().length(3),
     lines: z.array(stockLineSchema).min(1),
-    /** After this instant the hold may be swept; a charge must not start after it. */
+    /** No charge may start after this instant; inventory releases the hold a grace period later. */
     expiresAt: z.iso.datetime({ offset: true }),
   }),
 });
