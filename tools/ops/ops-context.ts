@@ -1,6 +1,6 @@
-import { createSqsClient, TopologyNames, type DatabaseConfig, type MessagingConfig } from '@app/messaging';
+import { createSqsClient, pgClientConfig, TopologyNames, type MessagingConfig } from '@app/messaging';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { Pool, type ClientConfig, type QueryResult, type QueryResultRow } from 'pg';
+import { Pool, type QueryResult, type QueryResultRow } from 'pg';
 import { services as shopServices, type ServiceEntry } from '../services';
 
 /** The one query method the commands need; a pg Pool or Client both fit. */
@@ -32,7 +32,7 @@ export class OpsError extends Error {
 /** Clients for the configured deployment. The database pool connects on first use, so SQS-only commands never touch Postgres. */
 export function openOps(config: MessagingConfig, services: readonly ServiceEntry[] = shopServices): OpenOps {
   const sqs = createSqsClient(config.aws);
-  const pool = new Pool({ ...pgClientConfig(config.database), max: 2 });
+  const pool = new Pool({ ...pgClientConfig(config.database, 'shop-ops'), max: 2 });
   return {
     config,
     services,
@@ -45,11 +45,6 @@ export function openOps(config: MessagingConfig, services: readonly ServiceEntry
   };
 }
 
-// Same settings the services connect with (the library keeps its own copy internal).
-function pgClientConfig(config: DatabaseConfig): ClientConfig {
-  const base = { application_name: 'ops-cli' };
-  return config.url
-    ? { ...base, connectionString: config.url }
     : { ...base, host: config.host, port: config.port, user: config.user, password: config.password, database: config.database };
 }
 

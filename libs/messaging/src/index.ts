@@ -33,3 +33,4 @@ export { MessagingObserver, type HandledRecord, type PublishedRecord, type DeadL
 export { iamPolicyFor } from './topology/iam-policy';
 export { EVENT_TRANSPORT, type EventTransport, type OutgoingEvent, type BatchOutcome } from './outbox/event-transport';
 export { startTracing } from './tracing/tracing-sdk';
+export { pgClientConfig } from './database/postgres-connection';
