@@ -45,9 +45,6 @@ export function openOps(config: MessagingConfig, services: readonly ServiceEntry
   };
 }
 
-    : { ...base, host: config.host, port: config.port, user: config.user, password: config.password, database: config.database };
-}
-
 export function serviceNamed(ops: Pick<Ops, 'services'>, name: string): ServiceEntry {
   const service = ops.services.find((entry) => entry.name === name);
   if (!service) throw new OpsError(`Unknown service "${name}"; known: ${ops.services.map((entry) => entry.name).join(', ')}`);
