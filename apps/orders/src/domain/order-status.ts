@@ -45,10 +45,6 @@ export function decideTransition(from: OrderStatus, to: OrderStatus): Transition
   return rankOf(to) > fromRank ? { kind: 'move', to } : { kind: 'ignore', why: 'stale' };
 }
 
-export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  return decideTransition(from, to).kind === 'move';
-}
-
 function rankOf(status: OrderStatus): number {
   const rank = RANK[status];
   if (rank === undefined) throw new Error(`${status} has no rank`);
