@@ -1,4 +1,4 @@
-import { MessagingModule, ScheduledJobRuns1732300000050, SchedulingModule } from '@app/messaging';
+import { MessagingModule, SchedulingModule } from '@app/messaging';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Reservation } from './domain/reservation.entity';
@@ -15,7 +15,7 @@ import { ReserveStockHandler } from './reserve-stock/reserve-stock.handler';
 export const inventoryDatabase = {
   schema: 'inventory',
   entities: [StockItem, Reservation],
-  migrations: [ScheduledJobRuns1732300000050, CreateStock1732300000300],
+  migrations: [CreateStock1732300000300],
 };
 
 @Module({})

@@ -1,4 +1,4 @@
-import { MessagingModule, ScheduledJobRuns1732300000050, SchedulingModule } from '@app/messaging';
+import { MessagingModule, SchedulingModule } from '@app/messaging';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Order } from './domain/order.entity';
@@ -20,7 +20,7 @@ import { IdempotencyKeyPurgeJob } from './purge-idempotency-keys/idempotency-key
 export const ordersDatabase = {
   schema: 'orders',
   entities: [Order, OrderStatusChange, IdempotencyKey],
-  migrations: [ScheduledJobRuns1732300000050, CreateOrders1732300000100, CreateIdempotencyKeys1732300000101],
+  migrations: [CreateOrders1732300000100, CreateIdempotencyKeys1732300000101],
 };
 
 @Module({})

@@ -31,6 +31,13 @@ export class MessagingMetrics {
     registers: [this.registry],
   });
 
+  readonly scheduledRuns = new Counter({
+    name: 'messaging_scheduled_job_runs_total',
+    help: 'Scheduled job attempts by outcome (ran, busy, not-due, overlapping, failed)',
+    labelNames: ['job', 'outcome'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

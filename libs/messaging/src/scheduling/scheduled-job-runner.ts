@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { runInMessageContext } from '../context/message-context';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { Outbox } from '../outbox/outbox';
 import { SCHEDULED_JOB_RUNS_TABLE } from './scheduled-job-runs.migration';
 import { assertValidJob, ScheduledJob, ScheduledRun } from './scheduled-job';
@@ -41,12 +42,12 @@ export class ScheduledJobRunner implements OnApplicationBootstrap, BeforeApplica
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    private readonly metrics: MessagingMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.jobs = this.discoverJobs();
     if (this.jobs.length === 0) return;
-    await this.assertBookkeepingTable();
     for (const job of this.jobs) {
       const name = `scheduled-job:${this.options.topology.service}:${job.name}`;
       this.registry.addInterval(name, setInterval(() => void this.tick(job), job.intervalMs));
@@ -84,8 +85,10 @@ export class ScheduledJobRunner implements OnApplicationBootstrap, BeforeApplica
     const startedAt = Date.now();
     try {
       const outcome = await this.runOnce(job);
+      this.metrics.scheduledRuns.inc({ job: job.name, outcome });
       if (outcome === 'ran') this.logger.debug({ job: job.name, durationMs: Date.now() - startedAt }, 'Scheduled job ran');
     } catch (error) {
+      this.metrics.scheduledRuns.inc({ job: job.name, outcome: 'failed' });
       this.logger.warn({ err: error, job: job.name }, 'Scheduled job failed; the next tick tries again');
     }
   }
@@ -125,16 +128,6 @@ export class ScheduledJobRunner implements OnApplicationBootstrap, BeforeApplica
       seen.add(job.name);
     }
     return jobs;
-  }
-
-  private async assertBookkeepingTable(): Promise<void> {
-    const [{ found }]: { found: string | null }[] = await this.dataSource.query(`SELECT to_regclass($1) AS found`, [`"${this.schema}"."${SCHEDULED_JOB_RUNS_TABLE}"`]);
-    if (!found) {
-      throw new Error(
-        `"${this.options.topology.service}" has scheduled jobs but no ${this.schema}.${SCHEDULED_JOB_RUNS_TABLE} table: ` +
-          `add ScheduledJobRuns1732300000050 to its migrations`,
-      );
-    }
   }
 
   private get schema(): string {

@@ -10,7 +10,6 @@ import {
   planTopology,
   ScheduledJob,
   ScheduledJobRunner,
-  ScheduledJobRuns1732300000050,
   SchedulingModule,
   type MessagingConfig,
   type ScheduledRun,
@@ -56,8 +55,8 @@ class TickJob extends ScheduledJob {
 
 @Module({})
 class TickerModule {
-  static forRoot(config: MessagingConfig, behaviour: JobBehaviour, withBookkeeping: boolean): DynamicModule {
-    const database = { schema: 'ticker', entities: [], migrations: withBookkeeping ? [ScheduledJobRuns1732300000050] : [] };
+  static forRoot(config: MessagingConfig, behaviour: JobBehaviour): DynamicModule {
+    const database = { schema: 'ticker', entities: [], migrations: [] };
     return {
       module: TickerModule,
       imports: [MessagingModule.forRoot({ topology: tickerTopology, config, database }), SchedulingModule],
@@ -82,9 +81,9 @@ describe('scheduled jobs across replicas', () => {
     });
     sns.destroy();
     sqs.destroy();
-    const startReplica = async (intervalMs: number, options: { failuresLeft?: number; withBookkeeping?: boolean } = {}) => {
+    const startReplica = async (intervalMs: number, options: { failuresLeft?: number } = {}) => {
       const behaviour = new JobBehaviour(intervalMs, options.failuresLeft);
-      const app = await NestFactory.create(TickerModule.forRoot(config, behaviour, options.withBookkeeping ?? true), { logger: false, abortOnError: false });
+      const app = await NestFactory.create(TickerModule.forRoot(config, behaviour), { logger: false, abortOnError: false });
       apps.push(app);
       await app.init();
       return { app, behaviour, runner: app.get(ScheduledJobRunner), job: app.get(TickJob) };
@@ -138,10 +137,5 @@ describe('scheduled jobs across replicas', () => {
     } finally {
       await client.end();
     }
-  });
-
-  it('refuses to start without its bookkeeping table, naming the migration', async () => {
-    const { startReplica } = await world();
-    await expect(startReplica(1000, { withBookkeeping: false })).rejects.toThrow(/add ScheduledJobRuns1732300000050 to its migrations/);
   });
 });
