@@ -87,6 +87,8 @@ function stackEnv(): NodeJS.ProcessEnv {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
+    // A shutdown waits for the consumer's long poll to return: keep it short locally, so Ctrl-C is quick.
+    CONSUMER_WAIT_SECONDS: process.env.CONSUMER_WAIT_SECONDS ?? '2',
   };
 }
 
