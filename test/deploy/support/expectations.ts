@@ -48,8 +48,8 @@ export const SHUTDOWN_DRAIN_MS = 20_000;
 export const TOPOLOGY_PREFIX = 'shop';
 
 /**
- * HTTP routes every service serves. A constant for now; to be replaced by a check against the
- * routes the real app registers.
+ * HTTP routes every service serves; test/deploy-routes.e2e-spec.ts checks them against the real
+ * services.
  */
 export const KNOWN_ROUTES = ['/health/live', '/health/ready', '/metrics', '/docs'] as const;
 export const LIVENESS_ROUTE = '/health/live';
