@@ -1,0 +1,97 @@
+import { freePort } from '@app/messaging/testing';
+import { join } from 'node:path';
+import type { BenchStack } from './infrastructure/bench-stack';
+import type { CpuMeter } from './infrastructure/cpu-meter';
+import { ServiceChild } from './infrastructure/service-child';
+import type { BenchProgress } from './report/progress';
+import type { PlaceOrderVariant } from './services/orders-variants';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Outbox rows per relay run. */
+  events: number;
+  /** Messages per consumer run. */
+  messages: number;
+  /** Already-published rows in the outbox for the "large table" relay run. */
+  publishedRows: number;
+  /** Repetitions of each throughput run; the median is reported. */
+  repeats: number;
+  /** Arrivals per second of the latency scenario. */
+  rate: number;
+  latencySeconds: number;
+  httpSeconds: number;
+  connections: number;
+  durable: boolean;
+  logLevel: string;
+  scenarios: ScenarioName[];
+  output: string;
+  /** How long a scenario may wait for other processes on the machine to go quiet. */
+  quietWaitSeconds: number;
+  /** Folder for a V8 CPU profile of every service process, or none. */
+  cpuProfileDir?: string;
+}
+
+export const SCENARIOS = ['relay', 'consumer', 'latency', 'http'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export type ServiceRole = { kind: 'orders'; variant: PlaceOrderVariant } | { kind: 'sink' } | { kind: 'bare-consumer' };
+
+export function roleName(role: ServiceRole): string {
+  switch (role.kind) {
+    case 'orders':
+      return { outbox: 'orders (outbox)', direct: 'orders (direct publish)', none: 'orders (no event)' }[role.variant];
+    case 'sink':
+      return 'bench-sink (consumer)';
+    case 'bare-consumer':
+      return 'bare sqs-consumer';
+  }
+}
+
+/**
+ * Starts and stops the services under test, each a child process, and keeps the peak resident
+ * memory each kind of service reached over the whole run.
+ */
+export class ServiceRegistry {
+  readonly peakRssMiB = new Map<string, number>();
+  private readonly running = new Set<{ child: ServiceChild; name: string }>();
+
+  constructor(
+    private readonly stack: BenchStack,
+    private readonly cpuProfileDir?: string,
+  ) {}
+
+  async start(role: ServiceRole, env: NodeJS.ProcessEnv = {}): Promise<ServiceChild> {
+    const name = roleName(role);
+    const script = role.kind === 'bare-consumer' ? 'services/bare-consumer-main.js' : 'services/service-main.js';
+    const roleEnv = role.kind === 'orders' ? { BENCH_SERVICE: 'orders', BENCH_PLACE_ORDER: role.variant } : { BENCH_SERVICE: role.kind };
+    const profile = this.cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(this.cpuProfileDir, name.replace(/[^a-z0-9-]+/gi, '-'))}` } : {};
+    const child = await ServiceChild.start(name, script, { ...this.stack.env, PORT: String(await freePort()), ...roleEnv, ...profile, ...env }, this.stack.workDir);
+    this.running.add({ child, name });
+    return child;
+  }
+
+  async stop(child: ServiceChild): Promise<void> {
+    const memory = await child.stop();
+    this.peakRssMiB.set(child.name, Math.max(this.peakRssMiB.get(child.name) ?? 0, memory.peakRssMiB));
+    for (const entry of this.running) if (entry.child === child) this.running.delete(entry);
+  }
+
+  /** The service processes running now. */
+  list(): { name: string; pid: number }[] {
+    return [...this.running].map(({ child, name }) => ({ name, pid: child.pid }));
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running].map(({ child }) => this.stop(child)));
+  }
+}
+
+export interface BenchContext {
+  options: BenchOptions;
+  stack: BenchStack;
+  services: ServiceRegistry;
+  cpu: CpuMeter;
+  progress: BenchProgress;
+  /** Observations worth printing with the results (a run that could not be measured cleanly). */
+  notes: string[];
+}

@@ -1,0 +1,215 @@
+import 'reflect-metadata';
+import { Command, InvalidArgumentError } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ordersTopology } from '../../apps/orders/src/orders.topology';
+import { roleName, SCENARIOS, ServiceRegistry, type BenchContext, type BenchOptions, type ScenarioName } from './bench-context';
+import { startBenchStack } from './infrastructure/bench-stack';
+import { CpuMeter } from './infrastructure/cpu-meter';
+import { describeMachine } from './report/machine';
+import { BenchProgress } from './report/progress';
+import { atMostAbsolute, compare, formatCpu, formatMarkdown, formatTable, type Comparison } from './report/results';
+import { consumerThroughput } from './scenarios/consumer-throughput';
+import { endToEndLatency } from './scenarios/end-to-end-latency';
+import { httpThroughput } from './scenarios/http-throughput';
+import { relayThroughput } from './scenarios/relay-throughput';
+import { sinkTopology } from './services/order-sink';
+
+const root = resolve(__dirname, '../../..');
+const MEMORY_LIMIT_MIB = 200;
+
+const integer = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return parsed;
+};
+
+function parseOptions(argv: string[]): BenchOptions {
+  const program = new Command('bench')
+    .description('Measures the messaging path (outbox relay, consumer, end-to-end latency, HTTP, memory) against baselines run beside it')
+    .option('--quick', 'smaller runs, about a minute in all')
+    .option('--events <n>', 'outbox rows per relay run (default 10000; quick 2000)', integer)
+    .option('--messages <n>', 'messages per consumer run (default 5000; quick 1000)', integer)
+    .option('--published-rows <n>', 'already-published outbox rows for the large-table relay run (default 1000000; quick 100000)', integer)
+    .option('--repeats <n>', 'runs of each throughput measurement; the median is reported (default 3; quick 1)', integer)
+    .option('--rate <n>', 'orders per second in the latency scenario', integer, 50)
+    .option('--latency-seconds <n>', 'length of each latency run (default 20; quick 5)', integer)
+    .option('--http-seconds <n>', 'length of each HTTP run (default 10; quick 3)', integer)
+    .option('--connections <n>', 'HTTP connections', integer, 10)
+    .option('--no-durable', 'run Postgres with fsync and synchronous_commit off (faster, not what production runs)')
+    .option('--log-level <level>', "the services' LOG_LEVEL", 'info')
+    .option('--only <scenarios>', `comma-separated subset of ${SCENARIOS.join(',')}`)
+    .option('--output <file>', 'where to write the JSON results', join(root, 'bench-results', 'latest.json'))
+    .option('--quiet-wait <seconds>', 'before each scenario, wait up to this long for other processes to leave the CPUs alone', integer, 30)
+    .option('--cpu-prof [dir]', 'write a V8 CPU profile of every service process (default folder bench-results/profiles)')
+    .parse(argv);
+  const raw = program.opts<{
+    quick?: boolean;
+    events?: number;
+    messages?: number;
+    publishedRows?: number;
+    repeats?: number;
+    rate: number;
+    latencySeconds?: number;
+    httpSeconds?: number;
+    connections: number;
+    durable: boolean;
+    logLevel: string;
+    only?: string;
+    output: string;
+    cpuProf?: string | boolean;
+    quietWait: number;
+  }>();
+  const quick = raw.quick ?? false;
+  const scenarios = (raw.only?.split(',').map((name) => name.trim()) ?? [...SCENARIOS]) as ScenarioName[];
+  const unknown = scenarios.filter((name) => !SCENARIOS.includes(name));
+  if (unknown.length > 0) program.error(`unknown scenario(s) ${unknown.join(', ')}: choose from ${SCENARIOS.join(', ')}`);
+  return {
+    quick,
+    events: raw.events ?? (quick ? 2000 : 10_000),
+    messages: raw.messages ?? (quick ? 1000 : 5000),
+    publishedRows: raw.publishedRows ?? (quick ? 100_000 : 1_000_000),
+    repeats: raw.repeats ?? (quick ? 1 : 3),
+    rate: raw.rate,
+    latencySeconds: raw.latencySeconds ?? (quick ? 5 : 20),
+    httpSeconds: raw.httpSeconds ?? (quick ? 3 : 10),
+    connections: raw.connections,
+    durable: raw.durable,
+    logLevel: raw.logLevel,
+    scenarios,
+    output: resolve(raw.output),
+    quietWaitSeconds: raw.quietWait,
+    cpuProfileDir: raw.cpuProf ? resolve(typeof raw.cpuProf === 'string' ? raw.cpuProf : join(root, 'bench-results', 'profiles')) : undefined,
+  };
+}
+
+/** Rough seconds each scenario takes here, so the progress bar moves evenly. */
+function expectedSeconds(options: BenchOptions): Record<ScenarioName, number> {
+  return {
+    relay: 6 + options.repeats * 4 * (options.events / 2500) + options.publishedRows / 25_000,
+    consumer: 2 * (3 + options.repeats * (options.messages / 800 + 3)),
+    latency: 2 * (4 + options.latencySeconds) + 3,
+    http: 2 * (4 + options.httpSeconds),
+  };
+}
+
+const scenarioRunners: Record<ScenarioName, { label: string; run: (ctx: BenchContext) => Promise<Comparison[]> }> = {
+  relay: { label: '1/4 relay', run: relayThroughput },
+  consumer: { label: '2/4 consumer', run: consumerThroughput },
+  latency: { label: '3/4 end to end', run: endToEndLatency },
+  http: { label: '4/4 HTTP', run: httpThroughput },
+};
+
+function memoryComparisons(services: ServiceRegistry): Comparison[] {
+  const bare = services.peakRssMiB.get(roleName({ kind: 'bare-consumer' }));
+  const baseline = bare === undefined ? { label: 'budget', value: MEMORY_LIMIT_MIB, unit: 'MiB' } : { label: 'bare sqs-consumer process', value: bare, unit: 'MiB' };
+  return [...services.peakRssMiB]
+    .filter(([name]) => name !== roleName({ kind: 'bare-consumer' }))
+    .map(([name, peak]) => compare('5. Memory', `peak RSS ${name}`, { label: 'VmHWM', value: peak, unit: 'MiB' }, baseline, atMostAbsolute(MEMORY_LIMIT_MIB, 'MiB')));
+}
+
+/**
+ * This machine may be shared (builds, test runs): waits until other processes use less than a
+ * quarter of a core, so a scenario does not start in someone else's burst; notes it if they never do.
+ */
+async function waitForQuiet(ctx: BenchContext, label: string): Promise<void> {
+  const deadline = Date.now() + ctx.options.quietWaitSeconds * 1000;
+  for (;;) {
+    const start = ctx.cpu.snapshot();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const { other } = ctx.cpu.since(start);
+    if (other < 0.25) return;
+    if (Date.now() > deadline) {
+      ctx.notes.push(`${label}: started while other processes used ${other} cores`);
+      return;
+    }
+    ctx.progress.update(0, `waiting for other processes to quieten (${other} cores busy)`);
+  }
+}
+
+async function main(): Promise<void> {
+  // The emulator uses node:sqlite, which warns that it is experimental; nothing else is silenced.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name !== 'ExperimentalWarning') console.warn(warning);
+  });
+  const options = parseOptions(process.argv);
+  const startedAt = new Date();
+  const estimates = expectedSeconds(options);
+  const total = 15 + options.scenarios.reduce((sum, name) => sum + estimates[name], 0);
+  const progress = new BenchProgress(total);
+  progress.scenario('starting Postgres and the emulator', 15);
+  progress.update(0, options.durable ? '(durable: fsync on)' : '(fsync off)');
+  const stack = await startBenchStack({ durable: options.durable, logLevel: options.logLevel, topologies: [ordersTopology, sinkTopology] });
+  if (options.cpuProfileDir) mkdirSync(options.cpuProfileDir, { recursive: true });
+  const services = new ServiceRegistry(stack, options.cpuProfileDir);
+  const cpu = new CpuMeter(stack.postgresDataDir, () => services.list());
+  const ctx: BenchContext = { options, stack, services, cpu, progress, notes: [] };
+  let interrupted = false;
+  process.once('SIGINT', () => {
+    interrupted = true;
+    progress.stop();
+    console.error('\ninterrupted: stopping services, the emulator and Postgres');
+    void services
+      .stopAll()
+      .finally(() => stack.stop())
+      .finally(() => process.exit(130));
+  });
+
+  const comparisons: Comparison[] = [];
+  let postgresVersion = 'unknown';
+  try {
+    const db = await stack.connect();
+    postgresVersion = (await db.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
+    await db.end();
+    for (const name of options.scenarios) {
+      progress.scenario(scenarioRunners[name].label, estimates[name]);
+      await waitForQuiet(ctx, scenarioRunners[name].label);
+      comparisons.push(...(await scenarioRunners[name].run(ctx)));
+    }
+    for (const comparison of comparisons) {
+      for (const figure of [comparison.measured, comparison.baseline]) {
+        if (figure.cpu && figure.cpu.other > 0.2) ctx.notes.push(`${comparison.scenario} ${comparison.metric}, ${figure.label}: other processes used ${figure.cpu.other} cores meanwhile`);
+      }
+    }
+    comparisons.push(...memoryComparisons(services));
+  } finally {
+    if (!interrupted) {
+      progress.stop();
+      await services.stopAll();
+      await stack.stop();
+    }
+  }
+
+  const benchPeakMiB = process.resourceUsage().maxRSS / 1024;
+  const machine = { ...describeMachine(), postgres: postgresVersion };
+  const finishedAt = new Date();
+  const report = {
+    startedAt: startedAt.toISOString(),
+    durationSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
+    machine,
+    options: { ...options, output: undefined },
+    benchProcess: { note: 'the bench process hosts the SNS/SQS emulator and the load generators', peakRssMiB: Math.round(benchPeakMiB) },
+    results: comparisons,
+    notes: ctx.notes,
+  };
+  mkdirSync(dirname(options.output), { recursive: true });
+  writeFileSync(options.output, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(options.output.replace(/\.json$/, '') + '.md', `${formatMarkdown(comparisons)}\n`);
+
+  console.log(
+    `\n${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres} (${options.durable ? 'fsync on' : 'fsync off'})${options.quick ? ', quick run' : ''}; ${report.durationSeconds}s\n`,
+  );
+  console.log(formatTable(comparisons));
+  console.log('\nCPU in cores while measuring (2 = both cores of this machine busy):');
+  console.log(formatCpu(comparisons));
+  const missed = comparisons.filter((comparison) => comparison.target && !comparison.target.pass).length;
+  console.log(`\n${comparisons.filter((c) => c.target).length - missed} targets met, ${missed} missed. Bench process (emulator + load generators) peak RSS ${Math.round(benchPeakMiB)} MiB.`);
+  for (const note of ctx.notes) console.log(`note: ${note}`);
+  console.log(`results: ${options.output}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

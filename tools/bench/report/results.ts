@@ -1,0 +1,96 @@
+import type { CpuUsage } from '../infrastructure/cpu-meter';
+import { round } from './statistics';
+
+export interface Figure {
+  /** What was measured: "outbox relay", "direct PublishBatch". */
+  label: string;
+  value: number;
+  unit: string;
+  /** Every repetition, when the figure is their median. */
+  samples?: number[];
+  /** Where the CPU went while this figure was measured. */
+  cpu?: CpuUsage;
+  /** Other observations made during the same measurement. */
+  details?: Record<string, number>;
+}
+
+export interface Target {
+  /** The target in words: "≥ 0.9× baseline". */
+  text: string;
+  pass: boolean;
+}
+
+/** One row of the report: a figure, the baseline measured beside it in the same run, and their ratio. */
+export interface Comparison {
+  scenario: string;
+  metric: string;
+  measured: Figure;
+  baseline: Figure;
+  /** measured / baseline. */
+  ratio: number;
+  target?: Target;
+}
+
+export function compare(scenario: string, metric: string, measured: Figure, baseline: Figure, target?: (measured: number, baseline: number, ratio: number) => Target): Comparison {
+  const ratio = measured.value / baseline.value;
+  return { scenario, metric, measured, baseline, ratio, target: target?.(measured.value, baseline.value, ratio) };
+}
+
+/** "measured ≥ k × baseline" (throughputs). */
+export const atLeast = (factor: number) => (_measured: number, _baseline: number, ratio: number): Target => ({ text: `≥ ${factor}×`, pass: ratio >= factor });
+
+/** "measured ≤ k × baseline" (latencies). */
+export const atMost = (factor: number) => (_measured: number, _baseline: number, ratio: number): Target => ({ text: `≤ ${factor}×`, pass: ratio <= factor });
+
+/** "measured ≤ baseline + d" (latencies, in the baseline's unit). */
+export const withinPlus = (delta: number, unit: string) => (measured: number, baseline: number): Target => ({ text: `≤ +${delta} ${unit}`, pass: measured - baseline <= delta });
+
+/** "measured ≤ limit", whatever the baseline (memory). */
+export const atMostAbsolute = (limit: number, unit: string) => (measured: number): Target => ({ text: `≤ ${limit} ${unit}`, pass: measured <= limit });
+
+function formatFigure(figure: Figure): string {
+  const digits = Math.abs(figure.value) >= 100 ? 0 : 1;
+  return `${round(figure.value, digits).toLocaleString('en-US')} ${figure.unit}`;
+}
+
+/** The results as a plain-text table: one line per comparison. */
+export function formatTable(comparisons: readonly Comparison[]): string {
+  const header = ['Scenario', 'Metric', 'Measured', 'Baseline', 'Ratio', 'Target', 'Result'];
+  const rows = comparisons.map((c) => [
+    c.scenario,
+    c.metric,
+    `${formatFigure(c.measured)} (${c.measured.label})`,
+    `${formatFigure(c.baseline)} (${c.baseline.label})`,
+    `${round(c.ratio, 2).toFixed(2)}×`,
+    c.target?.text ?? '—',
+    c.target ? (c.target.pass ? 'pass' : 'MISS') : 'info',
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The same table in Markdown, for docs/benchmarks.md. */
+export function formatMarkdown(comparisons: readonly Comparison[]): string {
+  const rows = comparisons.map(
+    (c) =>
+      `| ${c.scenario} | ${c.metric} | ${formatFigure(c.measured)} (${c.measured.label}) | ${formatFigure(c.baseline)} (${c.baseline.label}) | ${round(c.ratio, 2).toFixed(2)}× | ${c.target?.text ?? '—'} | ${c.target ? (c.target.pass ? 'pass' : '**miss**') : 'info'} |`,
+  );
+  return ['| Scenario | Metric | Measured | Baseline | Ratio | Target | Result |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/** Where the cores went while each figure was measured, one line per figure. */
+export function formatCpu(comparisons: readonly Comparison[]): string {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const comparison of comparisons) {
+    for (const figure of [comparison.measured, comparison.baseline]) {
+      const key = `${comparison.scenario}/${figure.label}`;
+      if (!figure.cpu || seen.has(key)) continue;
+      seen.add(key);
+      const parts = [...Object.entries(figure.cpu.services).map(([name, cores]) => `${name} ${cores.toFixed(2)}`), `postgres ${figure.cpu.postgres.toFixed(2)}`, `bench+emulator ${figure.cpu.bench.toFixed(2)}`, `irq ${figure.cpu.kernel.toFixed(2)}`, `other ${figure.cpu.other.toFixed(2)}`];
+      lines.push(`${`${comparison.scenario}, ${figure.label}:`.padEnd(52)} ${parts.join(', ')}`);
+    }
+  }
+  return lines.join('\n');
+}

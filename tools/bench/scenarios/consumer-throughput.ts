@@ -1,0 +1,86 @@
+import { GetQueueAttributesCommand, PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsClient, locateQueue, TopologyNames } from '@app/messaging';
+import type { BenchContext } from '../bench-context';
+import { monotonicMs } from '../infrastructure/ipc-protocol';
+import type { ServiceChild } from '../infrastructure/service-child';
+import { atLeast, compare, type Comparison } from '../report/results';
+import { Runs } from './runs';
+import type { BareConsumerOptions } from '../services/bare-consumer-main';
+import { sinkTopology } from '../services/order-sink';
+import { loadQueue, orderPlacedEvents } from '../workload/order-events';
+
+/**
+ * Consumer throughput: the full consumer of the bench-sink service (envelope parse, contract
+ * validation, inbox row, a handler writing one row, one transaction, delete) against a bare
+ * sqs-consumer with a no-op handler on the same queue, batch size and options.
+ *
+ * Each run loads M messages while the consumer is running, hidden by a delivery delay, so they all
+ * become visible together: a warm consumer meets a full backlog. The clock starts when the first of
+ * them reaches a handler and stops when the queue holds nothing, visible or in flight.
+ */
+export async function consumerThroughput(ctx: BenchContext): Promise<Comparison[]> {
+  const { options, services, progress } = ctx;
+  const sqs = createSqsClient(ctx.stack.config.aws);
+  const queueUrl = await locateQueue(sqs, new TopologyNames(ctx.stack.config.topologyPrefix).queue(sinkTopology));
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+  const steps = 2 * (1 + options.repeats);
+  let step = 0;
+  const advance = (detail: string) => progress.update(step++ / steps, detail);
+
+  const measure = async (child: ServiceChild, label: string): Promise<Runs> => {
+    advance(`${label}: warming up`);
+    await consumeRun(ctx, sqs, queueUrl, child, Math.min(1000, options.messages));
+    const runs = new Runs();
+    for (let run = 0; run < options.repeats; run++) {
+      advance(`${label}: ${options.messages.toLocaleString('en-US')} messages, run ${run + 1}/${options.repeats}`);
+      await runs.measure(ctx, () => consumeRun(ctx, sqs, queueUrl, child, options.messages));
+    }
+    return runs;
+  };
+
+  try {
+    const sink = await services.start({ kind: 'sink' });
+    const full = await measure(sink, 'full consumer').finally(() => services.stop(sink));
+    const consumer = ctx.stack.config.consumer;
+    const bareOptions: BareConsumerOptions = {
+      queueUrl,
+      batchSize: consumer.batchSize,
+      waitTimeSeconds: consumer.waitTimeSeconds,
+      visibilityTimeout: consumer.visibilityTimeoutSeconds,
+      heartbeatInterval: Math.max(1, Math.floor(consumer.visibilityTimeoutSeconds / 3)),
+    };
+    const bareChild = await services.start({ kind: 'bare-consumer' }, { BENCH_CONSUMER: JSON.stringify(bareOptions) });
+    const bare = await measure(bareChild, 'bare sqs-consumer').finally(() => services.stop(bareChild));
+    return [compare('2. Consumer', 'throughput', full.figure('full consumer', 'msg/s'), bare.figure('bare sqs-consumer', 'msg/s'), atLeast(0.8))];
+  } finally {
+    sqs.destroy();
+  }
+}
+
+async function consumeRun(ctx: BenchContext, sqs: SQSClient, queueUrl: string, child: ServiceChild, count: number): Promise<number> {
+  await child.request('reset');
+  const bodies = orderPlacedEvents(count).map((event) => JSON.stringify(event));
+  // Long enough to load everything before the first message shows (SQS allows up to 900 s).
+  const delaySeconds = Math.min(900, 2 + Math.ceil(count / 2000));
+  const loadStart = monotonicMs();
+  await loadQueue(sqs, queueUrl, bodies, delaySeconds);
+  const loadMs = monotonicMs() - loadStart;
+  if (loadMs >= delaySeconds * 1000) ctx.notes.push(`consumer: loading ${count} messages took ${Math.round(loadMs)} ms, longer than their ${delaySeconds}s delay`);
+  const drainedAt = await waitUntilDrained(sqs, queueUrl, delaySeconds * 1000 + 300_000);
+  const { firstAt } = await child.request<{ firstAt?: number }>('handled');
+  if (firstAt === undefined) throw new Error(`${child.name} handled nothing`);
+  return (count / (drainedAt - firstAt)) * 1000;
+}
+
+async function waitUntilDrained(sqs: SQSClient, queueUrl: string, timeoutMs: number): Promise<number> {
+  const deadline = monotonicMs() + timeoutMs;
+  for (;;) {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+    );
+    const left = Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+    if (left === 0) return monotonicMs();
+    if (monotonicMs() > deadline) throw new Error(`the queue still holds ${left} messages`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

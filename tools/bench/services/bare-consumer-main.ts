@@ -1,0 +1,58 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Consumer } from 'sqs-consumer';
+import { monotonicMs, serveCommands } from '../infrastructure/ipc-protocol';
+
+/** What the bench passes in BENCH_CONSUMER: the options the library gives its own consumer. */
+export interface BareConsumerOptions {
+  queueUrl: string;
+  batchSize: number;
+  waitTimeSeconds: number;
+  visibilityTimeout: number;
+  heartbeatInterval: number;
+}
+
+/**
+ * The consumer's physical limit: a bare sqs-consumer on the sink's queue with the library's options
+ * (batch size, wait, visibility, heartbeat, attributes), a handler that does nothing, and the same
+ * one-by-one delete. It loads nothing but the SQS client, so its memory is a floor for a consumer
+ * process as well.
+ */
+function main(): void {
+  const options = JSON.parse(process.env.BENCH_CONSUMER ?? '') as BareConsumerOptions;
+  if (!process.env.AWS_ENDPOINT_URL) throw new Error('AWS_ENDPOINT_URL must point at the emulator');
+  const sqs = new SQSClient({
+    region: process.env.AWS_REGION,
+    endpoint: process.env.AWS_ENDPOINT_URL,
+    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '' },
+  });
+  let handled = 0;
+  let firstAt: number | undefined;
+  const consumer = Consumer.create({
+    ...options,
+    sqs,
+    messageAttributeNames: ['All'],
+    messageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SentTimestamp'],
+    handleMessage: async (message) => {
+      firstAt ??= monotonicMs();
+      handled += 1;
+      return message;
+    },
+  });
+  consumer.on('error', (error) => console.error(error));
+  consumer.start();
+  serveCommands(
+    {
+      reset: () => {
+        handled = 0;
+        firstAt = undefined;
+      },
+      handled: () => ({ handled, firstAt }),
+    },
+    async () => {
+      consumer.stop({ abort: true });
+      sqs.destroy();
+    },
+  );
+}
+
+main();
