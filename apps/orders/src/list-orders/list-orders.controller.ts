@@ -4,12 +4,14 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { Repository } from 'typeorm';
+import { HasNoNulCharacter } from '../domain/customer-id';
 import { Order } from '../domain/order.entity';
 
 export class ListOrdersQuery {
   @ApiProperty({ example: 'customer-42' })
   @IsString()
   @Length(1, 100)
+  @HasNoNulCharacter()
   customerId: string;
 
   @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })

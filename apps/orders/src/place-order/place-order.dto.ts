@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsISO4217CurrencyCode, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { HasNoNulCharacter } from '../domain/customer-id';
 
 export class OrderItemDto {
   @ApiProperty({ example: 'SKU-RED-SHIRT' })
@@ -25,6 +26,7 @@ export class PlaceOrderDto {
   @ApiProperty({ example: 'customer-42' })
   @IsString()
   @Length(1, 100)
+  @HasNoNulCharacter()
   customerId: string;
 
   @ApiProperty({ example: 'EUR', description: 'ISO 4217 code' })
