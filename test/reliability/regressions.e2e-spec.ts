@@ -7,7 +7,7 @@ describe('regressions found by the bad-input suite', () => {
   let client: ShopClient;
 
   beforeAll(async () => {
-    shop = await startShop(['orders']);
+    shop = await startShop(['orders', 'billing']);
     client = new ShopClient(shop);
   });
 
@@ -19,5 +19,12 @@ describe('regressions found by the bad-input suite', () => {
     expect(placed.body.message).toEqual(['customerId must not contain the NUL character (U+0000)']);
     const listed = await client.http('orders').get('/orders').query({ customerId: '\u0000' }).expect(400);
     expect(listed.body.message).toEqual(['customerId must not contain the NUL character (U+0000)']);
+  });
+
+  it('regression: a malformed id in the path is a 400 naming the id, like every other bad parameter', async () => {
+    const order = await client.http('orders').get('/orders/not-a-uuid').expect(400);
+    expect(order.body.message).toEqual(['id must be a UUID (version 4)']);
+    const invoice = await client.http('billing').get(`/invoices/${encodeURIComponent("' OR 1=1 --")}`).expect(400);
+    expect(invoice.body.message).toEqual(['id must be a UUID']);
   });
 });

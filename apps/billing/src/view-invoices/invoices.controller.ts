@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsUUID } from 'class-validator';
@@ -24,7 +24,8 @@ export class InvoicesController {
   @Get(':id')
   @ApiOkResponse({ type: Invoice })
   @ApiNotFoundResponse()
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<Invoice> {
+  // The pipe's own message does not say which parameter is wrong; answer like the body validation does.
+  async get(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException(['id must be a UUID']) })) id: string): Promise<Invoice> {
     const invoice = await this.invoices.findOneBy({ id });
     if (!invoice) throw new NotFoundException(`Invoice ${id} not found`);
     return invoice;

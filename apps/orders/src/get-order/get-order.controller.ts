@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
@@ -12,7 +12,8 @@ export class GetOrderController {
   @Get(':id')
   @ApiOkResponse({ description: 'The order with its totals, correlation id and status history' })
   @ApiNotFoundResponse()
-  async get(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string) {
+  // The pipe's own message does not say which parameter is wrong; answer like the body validation does.
+  async get(@Param('id', new ParseUUIDPipe({ version: '4', exceptionFactory: () => new BadRequestException(['id must be a UUID (version 4)']) })) id: string) {
     const order = await this.orders.findOne({ where: { id }, relations: { history: true }, order: { history: { id: 'ASC' } } });
     if (!order) throw new NotFoundException(`Order ${id} not found`);
     return {
