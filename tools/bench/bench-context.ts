@@ -25,6 +25,10 @@ export interface BenchOptions {
   logLevel: string;
   scenarios: ScenarioName[];
   output: string;
+  /** Adds the runs that explain the misses (relay prototype, HTTP with the relay paused). */
+  diagnose: boolean;
+  /** NODE_OPTIONS for every service process (to try --max-old-space-size, say). */
+  serviceNodeOptions?: string;
   /** How long a scenario may wait for other processes on the machine to go quiet. */
   quietWaitSeconds: number;
   /** Folder for a V8 CPU profile of every service process, or none. */
@@ -57,15 +61,16 @@ export class ServiceRegistry {
 
   constructor(
     private readonly stack: BenchStack,
-    private readonly cpuProfileDir?: string,
+    private readonly options: Pick<BenchOptions, 'cpuProfileDir' | 'serviceNodeOptions'>,
   ) {}
 
   async start(role: ServiceRole, env: NodeJS.ProcessEnv = {}): Promise<ServiceChild> {
     const name = roleName(role);
     const script = role.kind === 'bare-consumer' ? 'services/bare-consumer-main.js' : 'services/service-main.js';
     const roleEnv = role.kind === 'orders' ? { BENCH_SERVICE: 'orders', BENCH_PLACE_ORDER: role.variant } : { BENCH_SERVICE: role.kind };
-    const profile = this.cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(this.cpuProfileDir, name.replace(/[^a-z0-9-]+/gi, '-'))}` } : {};
-    const child = await ServiceChild.start(name, script, { ...this.stack.env, PORT: String(await freePort()), ...roleEnv, ...profile, ...env }, this.stack.workDir);
+    const { cpuProfileDir, serviceNodeOptions } = this.options;
+    const nodeOptions = [serviceNodeOptions, cpuProfileDir && `--cpu-prof --cpu-prof-dir=${join(cpuProfileDir, name.replace(/[^a-z0-9-]+/gi, '-'))}`].filter(Boolean).join(' ');
+    const child = await ServiceChild.start(name, script, { ...this.stack.env, PORT: String(await freePort()), ...roleEnv, NODE_OPTIONS: nodeOptions, ...env }, this.stack.workDir);
     this.running.add({ child, name });
     return child;
   }

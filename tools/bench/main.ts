@@ -40,6 +40,8 @@ function parseOptions(argv: string[]): BenchOptions {
     .option('--log-level <level>', "the services' LOG_LEVEL", 'info')
     .option('--only <scenarios>', `comma-separated subset of ${SCENARIOS.join(',')}`)
     .option('--output <file>', 'where to write the JSON results', join(root, 'bench-results', 'latest.json'))
+    .option('--diagnose', 'add the runs that explain the misses: the relay as concurrent claim loops, HTTP with the relay paused')
+    .option('--service-node-options <flags>', 'NODE_OPTIONS for every service process, e.g. --max-old-space-size=160')
     .option('--quiet-wait <seconds>', 'before each scenario, wait up to this long for other processes to leave the CPUs alone', integer, 30)
     .option('--cpu-prof [dir]', 'write a V8 CPU profile of every service process (default folder bench-results/profiles)')
     .parse(argv);
@@ -59,6 +61,8 @@ function parseOptions(argv: string[]): BenchOptions {
     output: string;
     cpuProf?: string | boolean;
     quietWait: number;
+    diagnose?: boolean;
+    serviceNodeOptions?: string;
   }>();
   const quick = raw.quick ?? false;
   const scenarios = (raw.only?.split(',').map((name) => name.trim()) ?? [...SCENARIOS]) as ScenarioName[];
@@ -79,6 +83,8 @@ function parseOptions(argv: string[]): BenchOptions {
     scenarios,
     output: resolve(raw.output),
     quietWaitSeconds: raw.quietWait,
+    diagnose: raw.diagnose ?? false,
+    serviceNodeOptions: raw.serviceNodeOptions,
     cpuProfileDir: raw.cpuProf ? resolve(typeof raw.cpuProf === 'string' ? raw.cpuProf : join(root, 'bench-results', 'profiles')) : undefined,
   };
 }
@@ -142,7 +148,7 @@ async function main(): Promise<void> {
   progress.update(0, options.durable ? '(durable: fsync on)' : '(fsync off)');
   const stack = await startBenchStack({ durable: options.durable, logLevel: options.logLevel, topologies: [ordersTopology, sinkTopology] });
   if (options.cpuProfileDir) mkdirSync(options.cpuProfileDir, { recursive: true });
-  const services = new ServiceRegistry(stack, options.cpuProfileDir);
+  const services = new ServiceRegistry(stack, options);
   const cpu = new CpuMeter(stack.postgresDataDir, () => services.list());
   const ctx: BenchContext = { options, stack, services, cpu, progress, notes: [] };
   let interrupted = false;

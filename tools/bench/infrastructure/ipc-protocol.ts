@@ -22,8 +22,9 @@ export function monotonicMs(): number {
 }
 
 /**
- * The child side: answers the bench's commands, reports ready, and exits when told to stop or when
- * the bench goes away (its IPC channel closes), so no service outlives a run.
+ * The child side: answers the bench's commands (and `memory`, with process.memoryUsage()), reports
+ * ready, and exits when told to stop or when the bench goes away (its IPC channel closes), so no
+ * service outlives a run.
  */
 export function serveCommands(handlers: CommandHandlers, stop: () => Promise<void>, readyPort?: number): void {
   const send = (message: ChildMessage) => process.send?.(message);
@@ -42,7 +43,7 @@ export function serveCommands(handlers: CommandHandlers, stop: () => Promise<voi
       void shutdown(0);
       return;
     }
-    const handler = handlers[message.command];
+    const handler = message.command === 'memory' ? () => process.memoryUsage() : handlers[message.command];
     Promise.resolve()
       .then(() => {
         if (!handler) throw new Error(`unknown command ${message.command}`);

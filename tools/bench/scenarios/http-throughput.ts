@@ -23,14 +23,17 @@ interface HttpRun {
 export async function httpThroughput(ctx: BenchContext): Promise<Comparison[]> {
   const { options, services, progress } = ctx;
   const warmupSeconds = options.quick ? 1 : 2;
-  const runs: Partial<Record<PlaceOrderVariant, HttpRun>> = {};
-  const variants = ['none', 'outbox'] as const satisfies readonly PlaceOrderVariant[];
+  type Variant = Exclude<PlaceOrderVariant, 'direct'> | 'paused';
+  const runs: Partial<Record<Variant, HttpRun>> = {};
+  // --diagnose adds the outbox service with its relay paused: the cost of writing the row alone.
+  const variants: readonly Variant[] = options.diagnose ? ['none', 'outbox', 'paused'] : ['none', 'outbox'];
   const db = await ctx.stack.connect();
   try {
     for (const [index, variant] of variants.entries()) {
-      const label = variant === 'outbox' ? 'with outbox' : 'without outbox';
-      const orders = await services.start({ kind: 'orders', variant });
+      const label = { outbox: 'with outbox', none: 'without outbox', paused: 'outbox row, relay paused' }[variant];
+      const orders = await services.start({ kind: 'orders', variant: variant === 'paused' ? 'outbox' : variant });
       try {
+        if (variant === 'paused') await orders.request('pause-relay');
         // Each variant starts from the same empty tables.
         await db.query('TRUNCATE orders.order_status_changes, orders.orders, orders.outbox_messages CASCADE');
         progress.update(index / variants.length, `${label}: warming up`);
@@ -48,7 +51,11 @@ export async function httpThroughput(ctx: BenchContext): Promise<Comparison[]> {
   }
   const outbox = runs.outbox as HttpRun;
   const none = runs.none as HttpRun;
+  const paused = runs.paused;
   return [
+    ...(paused
+      ? [compare('4. HTTP POST /orders', 'diagnosis', { label: 'outbox row, relay paused', value: paused.requestsPerSecond, unit: 'req/s', cpu: paused.cpu }, { label: 'without outbox', value: none.requestsPerSecond, unit: 'req/s', cpu: none.cpu })]
+      : []),
     compare(
       '4. HTTP POST /orders',
       'requests/s',

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { OrderPlaced } from '@app/contracts';
-import { createSnsClient, loadConfig, messagingEnvSchema, topicArn, TopologyNames } from '@app/messaging';
+import { createSnsClient, loadConfig, messagingEnvSchema, OutboxRelay, topicArn, TopologyNames } from '@app/messaging';
 import type { INestApplication } from '@nestjs/common';
 import { monotonicMs, serveCommands, type CommandHandlers } from '../infrastructure/ipc-protocol';
 import { orderPlacedEvents, publishBatches } from '../workload/order-events';
@@ -19,7 +19,13 @@ async function main(): Promise<void> {
   let handlers: CommandHandlers;
   if (service === 'orders') {
     ({ app, port } = await createOrdersVariant((process.env.BENCH_PLACE_ORDER ?? 'outbox') as PlaceOrderVariant, process.env));
-    handlers = { 'publish-direct': publishDirect };
+    const relay = app.get(OutboxRelay);
+    handlers = {
+      'publish-direct': publishDirect,
+      // Diagnostics (--diagnose): the service without its relay, and the relay driven as several claim loops.
+      'pause-relay': () => relay.beforeApplicationShutdown(),
+      'relay-loops': (args: { loops: number }) => relayLoops(relay, args.loops),
+    };
   } else if (service === 'sink') {
     ({ app, port } = await createOrderSinkApp(process.env));
     const handled = app.get(HandledOrders);
@@ -52,6 +58,22 @@ async function publishDirect(args: { count: number; concurrency: number }): Prom
   const start = monotonicMs();
   const sent = await publishBatches(directSns, topic, bodies, args.concurrency);
   return { elapsedMs: monotonicMs() - start, sent };
+}
+
+/**
+ * A prototype of a relay that keeps `loops` claims going at once, each claim → PublishBatch → mark
+ * on its own transaction, instead of one claim of several batches at a time. The automatic relay
+ * is stopped first; the bench has already committed the rows.
+ */
+async function relayLoops(relay: OutboxRelay, loops: number): Promise<{ elapsedMs: number }> {
+  await relay.beforeApplicationShutdown();
+  const start = monotonicMs();
+  await Promise.all(
+    Array.from({ length: loops }, async () => {
+      while ((await relay.relayOnce()) > 0);
+    }),
+  );
+  return { elapsedMs: monotonicMs() - start };
 }
 
 main().catch((error: unknown) => {
