@@ -1,0 +1,45 @@
+import type { Client } from 'pg';
+
+/** SQLSTATE of an injected failure: handlers' retries show it as `DRIVER_CH001`. */
+export const INJECTED_FAILURE_CODE = 'CH001';
+
+/** Tables whose inserts fail while a fault window is open: a payment's and a shipment's. */
+export const FAULT_TARGETS = ['payments.payments', 'shipping.shipments'] as const;
+
+/**
+ * Transient handler failures without touching the services' code: a trigger makes inserts into the
+ * target tables fail while a window is open, so the handlers writing them throw, roll back and are
+ * retried by the consumer, exactly as with a real transient database error. MUST run after the
+ * services have migrated (the tables exist).
+ */
+export async function installHandlerFaults(db: Client): Promise<void> {
+  await db.query(`CREATE SCHEMA IF NOT EXISTS chaos`);
+  await db.query(`CREATE TABLE IF NOT EXISTS chaos.fault_windows (target text PRIMARY KEY, fail_until timestamptz NOT NULL)`);
+  await db.query(`
+    CREATE OR REPLACE FUNCTION chaos.fail_in_window() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM chaos.fault_windows WHERE target = TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME AND fail_until > clock_timestamp()) THEN
+        RAISE EXCEPTION 'chaos: injected transient failure writing %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = '${INJECTED_FAILURE_CODE}';
+      END IF;
+      RETURN NEW;
+    END $$`);
+  for (const target of FAULT_TARGETS) {
+    await db.query(`DROP TRIGGER IF EXISTS chaos_fault_window ON ${target}`);
+    await db.query(`CREATE TRIGGER chaos_fault_window BEFORE INSERT ON ${target} FOR EACH ROW EXECUTE FUNCTION chaos.fail_in_window()`);
+  }
+}
+
+/** Opens a window: inserts into the target fail for the next `durationMs`. */
+export async function openFaultWindow(db: Client, target: string, durationMs: number): Promise<void> {
+  await db.query(
+    `INSERT INTO chaos.fault_windows (target, fail_until) VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
+     ON CONFLICT (target) DO UPDATE SET fail_until = EXCLUDED.fail_until`,
+    [target, durationMs],
+  );
+}
+
+/** Closes every window and removes the triggers, so what is checked afterwards runs undisturbed. */
+export async function removeHandlerFaults(db: Client): Promise<void> {
+  for (const target of FAULT_TARGETS) await db.query(`DROP TRIGGER IF EXISTS chaos_fault_window ON ${target}`);
+  await db.query(`DROP SCHEMA IF EXISTS chaos CASCADE`);
+}

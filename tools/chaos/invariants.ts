@@ -1,0 +1,207 @@
+import { EXPECTED_OUTCOME, type Catalogue } from './order-plan';
+import type { PlacedOrder } from './order-stream';
+import type { Poison } from './poison';
+
+export interface OrderRow {
+  id: string;
+  /** The Idempotency-Key it was placed with (null: placed without one). */
+  key: string | null;
+  customerId: string;
+  status: string;
+  reason: string | null;
+  total: number;
+  lines: { sku: string; quantity: number; unitPrice: number }[];
+}
+
+export interface DeadLetterRow {
+  service: string;
+  body: string;
+  code?: string;
+  reason?: string;
+}
+
+/** What every service holds once the system has settled, read straight from their schemas and queues. */
+export interface ShopSnapshot {
+  orders: OrderRow[];
+  /** An order that reached one status more than once. */
+  repeatedStatuses: { orderId: string; status: string; times: number }[];
+  reservations: { orderId: string; status: string }[];
+  payments: { orderId: string; status: string; amount: number }[];
+  invoices: { orderId: string; number: string; amount: number }[];
+  invoiceCounters: { series: string; lastNumber: number }[];
+  shipments: { orderId: string }[];
+  notifications: { orderId: string; eventType: string }[];
+  stock: Record<string, number>;
+  /** Per service schema: events never sent, and events written more than once about one subject. */
+  outboxes: { schema: string; pending: number; repeated: { type: string; subject: string; times: number }[] }[];
+  queues: { name: string; waiting: number; inFlight: number; delayed: number }[];
+  deadLetters: DeadLetterRow[];
+}
+
+export interface InvariantReport {
+  violations: string[];
+  /** Orders that exist, by how they ended. */
+  outcomes: Record<string, number>;
+  /** Planned orders whose every attempt failed before the shop answered, and which do not exist. */
+  neverPlaced: number;
+}
+
+const MAX_LISTED = 10;
+
+/**
+ * Everything that must hold after crashes, restarts and bad input, checked against what was asked
+ * for: each order ended as its input says, and each of its effects happened exactly once.
+ */
+export function checkInvariants(snapshot: ShopSnapshot, placed: readonly PlacedOrder[], catalogue: Catalogue, poisons: readonly Poison[]): InvariantReport {
+  const violations = new Violations();
+  const byKey = new Map(snapshot.orders.filter((order) => order.key).map((order) => [order.key as string, order]));
+  const planned = new Map(placed.map((order) => [order.key, order]));
+  const group = <T extends { orderId: string }>(rows: readonly T[]) => {
+    const map = new Map<string, T[]>();
+    for (const row of rows) map.set(row.orderId, [...(map.get(row.orderId) ?? []), row]);
+    return map;
+  };
+  const reservations = group(snapshot.reservations);
+  const payments = group(snapshot.payments);
+  const invoices = group(snapshot.invoices);
+  const shipments = group(snapshot.shipments);
+  const notifications = group(snapshot.notifications);
+  const outcomes: Record<string, number> = {};
+  let neverPlaced = 0;
+  const expectedStock = { ...catalogue.initialStock };
+
+  for (const order of snapshot.orders) {
+    if (!order.key || !planned.has(order.key)) violations.add('unexpected order', `${order.id} (key ${order.key ?? 'none'}) was never asked for`);
+  }
+
+  for (const plan of placed) {
+    const order = byKey.get(plan.key);
+    if (!order) {
+      if (plan.orderId) violations.add('lost order', `${plan.orderId} was accepted (202) but does not exist`);
+      else neverPlaced += 1;
+      continue;
+    }
+    const id = order.id;
+    if (plan.orderId && plan.orderId !== id) violations.add('key answered twice', `key ${plan.key} answered ${plan.orderId} but holds ${id}`);
+    const expected = EXPECTED_OUTCOME[plan.kind];
+    const outcome = `${order.status}${order.reason ? ` ${order.reason}` : ''}`;
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+
+    if (order.status !== expected.status || order.reason !== expected.reason) {
+      violations.add('wrong end state', `${id} (${plan.kind}) ended ${outcome}, expected ${expected.status}${expected.reason ? ` ${expected.reason}` : ''}`);
+    }
+    if (order.customerId !== plan.request.customerId || order.total !== plan.total || !sameLines(order.lines, plan.request.items)) {
+      violations.add('order differs from its input', `${id}: ${JSON.stringify({ customerId: order.customerId, total: order.total, lines: order.lines })}`);
+    }
+
+    const held = reservations.get(id) ?? [];
+    if (held.length !== 1 || held[0].status !== expected.reservation) {
+      violations.add('reservation', `${id} (${plan.kind}): ${JSON.stringify(held.map((row) => row.status))}, expected ["${expected.reservation}"]`);
+    }
+    const charged = payments.get(id) ?? [];
+    const expectedPayments = expected.payment ? [expected.payment] : [];
+    if (JSON.stringify(charged.map((row) => row.status)) !== JSON.stringify(expectedPayments) || charged.some((row) => row.amount !== plan.total)) {
+      violations.add('payment attempts', `${id} (${plan.kind}): ${JSON.stringify(charged)}, expected ${JSON.stringify(expectedPayments)} of ${plan.total}`);
+    }
+    const invoiced = invoices.get(id) ?? [];
+    if (invoiced.length !== (expected.invoiced ? 1 : 0) || invoiced.some((row) => row.amount !== plan.total)) {
+      violations.add('invoices', `${id} (${plan.kind}): ${JSON.stringify(invoiced)}, expected ${expected.invoiced ? 'one' : 'none'}`);
+    }
+    const shipped = shipments.get(id) ?? [];
+    if (shipped.length !== (expected.shipped ? 1 : 0)) violations.add('shipments', `${id} (${plan.kind}): ${shipped.length}, expected ${expected.shipped ? 1 : 0}`);
+    const told = (notifications.get(id) ?? []).map((row) => row.eventType).sort();
+    if (JSON.stringify(told) !== JSON.stringify(expected.notifications)) {
+      violations.add('notifications', `${id} (${plan.kind}): ${JSON.stringify(told)}, expected ${JSON.stringify(expected.notifications)}`);
+    }
+  }
+
+  // What left the shelf for good is what was shipped.
+  const linesOf = new Map([...placed.filter((plan) => plan.orderId).map((plan) => [plan.orderId as string, plan.request.items] as const), ...snapshot.orders.map((order) => [order.id, order.lines] as const)]);
+  for (const orderId of new Set(snapshot.shipments.map((shipment) => shipment.orderId))) {
+    for (const item of linesOf.get(orderId) ?? []) expectedStock[item.sku] = (expectedStock[item.sku] ?? 0) - item.quantity;
+  }
+
+  const known = new Set(snapshot.orders.map((order) => order.id));
+  for (const [what, rows] of [
+    ['reservation', snapshot.reservations],
+    ['payment', snapshot.payments],
+    ['invoice', snapshot.invoices],
+    ['shipment', snapshot.shipments],
+    ['notification', snapshot.notifications],
+  ] as const) {
+    for (const row of rows) if (!known.has(row.orderId)) violations.add(`${what} of no order`, row.orderId);
+  }
+  for (const repeated of snapshot.repeatedStatuses) violations.add('status reached twice', `${repeated.orderId} ${repeated.status} ×${repeated.times}`);
+
+  checkInvoiceNumbers(snapshot, violations);
+
+  for (const [sku, expected] of Object.entries(expectedStock)) {
+    if (snapshot.stock[sku] !== expected) violations.add('stock', `${sku}: ${snapshot.stock[sku]} available, expected ${expected} (initial ${catalogue.initialStock[sku]} minus shipped)`);
+  }
+
+  for (const outbox of snapshot.outboxes) {
+    if (outbox.pending > 0) violations.add('unsent events', `${outbox.schema}: ${outbox.pending} outbox row(s) never published`);
+    for (const repeated of outbox.repeated) violations.add('event written twice', `${outbox.schema}: ${repeated.type} about ${repeated.subject} ×${repeated.times}`);
+  }
+  for (const queue of snapshot.queues) {
+    if (queue.waiting + queue.inFlight + queue.delayed > 0) violations.add('queue not empty', `${queue.name}: ${queue.waiting} waiting, ${queue.inFlight} in flight, ${queue.delayed} delayed`);
+  }
+
+  checkDeadLetters(snapshot.deadLetters, poisons, violations);
+  return { violations: violations.list(), outcomes, neverPlaced };
+}
+
+/** jsonb keeps its own key order: compare the values. */
+function sameLines(a: OrderRow['lines'], b: OrderRow['lines']): boolean {
+  const flat = (lines: OrderRow['lines']) => JSON.stringify(lines.map(({ sku, quantity, unitPrice }) => [sku, quantity, unitPrice]));
+  return flat(a) === flat(b);
+}
+
+function checkInvoiceNumbers(snapshot: ShopSnapshot, violations: Violations): void {
+  const bySeries = new Map<string, number[]>();
+  for (const invoice of snapshot.invoices) {
+    const match = /^INV-(\d{4})-(\d+)$/.exec(invoice.number);
+    if (!match) {
+      violations.add('invoice number', `${invoice.number} is malformed`);
+      continue;
+    }
+    bySeries.set(match[1], [...(bySeries.get(match[1]) ?? []), Number(match[2])]);
+  }
+  for (const [series, numbers] of bySeries) {
+    const sorted = [...numbers].sort((a, b) => a - b);
+    const gapAt = sorted.findIndex((number, index) => number !== index + 1);
+    if (gapAt >= 0) violations.add('invoice numbers not gap-free', `series ${series}: position ${gapAt + 1} holds ${sorted[gapAt]}`);
+    const counter = snapshot.invoiceCounters.find((row) => row.series === series);
+    if (counter?.lastNumber !== sorted.length) violations.add('invoice counter', `series ${series}: counter at ${counter?.lastNumber}, ${sorted.length} invoices`);
+  }
+}
+
+function checkDeadLetters(deadLetters: readonly DeadLetterRow[], poisons: readonly Poison[], violations: Violations): void {
+  const unclaimed = [...deadLetters];
+  for (const sent of poisons) {
+    const matches = unclaimed.filter((letter) => letter.service === sent.service && letter.body.includes(sent.marker));
+    if (matches.length !== 1) {
+      violations.add('poison not dead-lettered once', `${sent.marker} (${sent.code}) to ${sent.service}: found ${matches.length} time(s)`);
+    } else if (matches[0].code !== sent.code || !matches[0].reason) {
+      violations.add('poison dead-lettered with the wrong code', `${sent.marker}: ${matches[0].code} (${matches[0].reason ?? 'no reason'}), expected ${sent.code}`);
+    }
+    for (const match of matches) unclaimed.splice(unclaimed.indexOf(match), 1);
+  }
+  for (const letter of unclaimed) violations.add('unexpected dead letter', `${letter.service}: ${letter.code} ${letter.reason?.slice(0, 200)} — ${letter.body.slice(0, 200)}`);
+}
+
+/** Violations grouped by kind, the first few of each listed in full. */
+class Violations {
+  private readonly byKind = new Map<string, string[]>();
+
+  add(kind: string, detail: string): void {
+    this.byKind.set(kind, [...(this.byKind.get(kind) ?? []), detail]);
+  }
+
+  list(): string[] {
+    return [...this.byKind].flatMap(([kind, details]) => [
+      ...details.slice(0, MAX_LISTED).map((detail) => `${kind}: ${detail}`),
+      ...(details.length > MAX_LISTED ? [`${kind}: … and ${details.length - MAX_LISTED} more`] : []),
+    ]);
+  }
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { Random } from './random';
+
+/** The three ways an order can end, each triggered by what is asked for. */
+export type OrderKind = 'happy' | 'declined' | 'outOfStock';
+
+export interface OrderRequest {
+  customerId: string;
+  currency: string;
+  items: { sku: string; quantity: number; unitPrice: number }[];
+}
+
+export interface PlannedOrder {
+  /** The Idempotency-Key it is placed with: retries reuse it, so a key names one order. */
+  key: string;
+  kind: OrderKind;
+  request: OrderRequest;
+  total: number;
+}
+
+/** SKUs of a run: plenty of stock on some, none at all on one. Stock is not changed during the run. */
+export interface Catalogue {
+  plentiful: readonly string[];
+  empty: string;
+  initialStock: Readonly<Record<string, number>>;
+}
+
+export function chaosCatalogue(): Catalogue {
+  const plentiful = ['CHAOS-A', 'CHAOS-B', 'CHAOS-C'];
+  const empty = 'CHAOS-EMPTY';
+  return { plentiful, empty, initialStock: { ...Object.fromEntries(plentiful.map((sku) => [sku, 1_000_000])), [empty]: 0 } };
+}
+
+/** What every service holds about an order of each kind once the system has settled. */
+export const EXPECTED_OUTCOME = {
+  happy: {
+    status: 'SHIPPED',
+    reason: null,
+    reservation: 'COMMITTED',
+    payment: 'COMPLETED',
+    invoiced: true,
+    shipped: true,
+    notifications: ['shop.invoice.issued.v1', 'shop.shipment.dispatched.v1'],
+  },
+  declined: {
+    status: 'CANCELLED',
+    reason: 'PAYMENT_DECLINED',
+    reservation: 'RELEASED',
+    payment: 'DECLINED',
+    invoiced: false,
+    shipped: false,
+    notifications: ['shop.order.cancelled.v1', 'shop.payment.failed.v1'],
+  },
+  outOfStock: {
+    status: 'CANCELLED',
+    reason: 'OUT_OF_STOCK',
+    reservation: 'REJECTED',
+    payment: null,
+    invoiced: false,
+    shipped: false,
+    notifications: ['shop.order.cancelled.v1'],
+  },
+} as const satisfies Record<OrderKind, unknown>;
+
+export type ExpectedOutcome = (typeof EXPECTED_OUTCOME)[OrderKind];
+
+/**
+ * Draws orders: happy ones stay under the payment limit, declined ones go over it, and
+ * out-of-stock ones ask for the empty SKU next to a plentiful one, so all-or-nothing is exercised
+ * (the plentiful line must not be held either).
+ */
+export class OrderPlanner {
+  private count = 0;
+
+  constructor(
+    private readonly random: Random,
+    private readonly catalogue: Catalogue,
+    private readonly declineAbove: number,
+    private readonly mix: Readonly<Record<OrderKind, number>> = { happy: 70, declined: 15, outOfStock: 15 },
+  ) {}
+
+  next(): PlannedOrder {
+    this.count += 1;
+    const kind = this.random.weighted(this.mix);
+    const items = this.itemsFor(kind);
+    const request = { customerId: `chaos-customer-${this.count}`, currency: 'EUR', items };
+    return { key: `chaos-${randomUUID()}`, kind, request, total: items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0) };
+  }
+
+  private itemsFor(kind: OrderKind): OrderRequest['items'] {
+    const plentiful = () => this.random.pick(this.catalogue.plentiful);
+    switch (kind) {
+      case 'happy':
+        // Up to three lines, sometimes two of one SKU; at most 3 × 3 × 9,999 < the payment limit.
+        return Array.from({ length: this.random.int(1, 3) }, () => ({ sku: plentiful(), quantity: this.random.int(1, 3), unitPrice: this.random.int(100, 9_999) }));
+      case 'declined':
+        return [{ sku: plentiful(), quantity: 1, unitPrice: this.declineAbove + this.random.int(1, 50_000) }];
+      case 'outOfStock':
+        return [
+          { sku: plentiful(), quantity: this.random.int(1, 3), unitPrice: this.random.int(100, 9_999) },
+          { sku: this.catalogue.empty, quantity: 1, unitPrice: this.random.int(100, 9_999) },
+        ];
+    }
+  }
+}
