@@ -31,10 +31,6 @@ export class DatabaseState {
     return fingerprint;
   }
 
-  query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.client.query<T>(sql, params).then((result) => result.rows);
-  }
-
   close(): Promise<void> {
     return this.client.end();
   }
