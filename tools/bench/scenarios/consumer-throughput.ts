@@ -23,7 +23,7 @@ export async function consumerThroughput(ctx: BenchContext): Promise<Comparison[
   const sqs = createSqsClient(ctx.stack.config.aws);
   const queueUrl = await locateQueue(sqs, new TopologyNames(ctx.stack.config.topologyPrefix).queue(sinkTopology));
   await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
-  const steps = 2 * (1 + options.repeats);
+  const steps = (options.diagnose ? 3 : 2) * (1 + options.repeats);
   let step = 0;
   const advance = (detail: string) => progress.update(step++ / steps, detail);
 
@@ -51,7 +51,14 @@ export async function consumerThroughput(ctx: BenchContext): Promise<Comparison[
     };
     const bareChild = await services.start({ kind: 'bare-consumer' }, { BENCH_CONSUMER: JSON.stringify(bareOptions) });
     const bare = await measure(bareChild, 'bare sqs-consumer').finally(() => services.stop(bareChild));
-    return [compare('2. Consumer', 'throughput', full.figure('full consumer', 'msg/s'), bare.figure('bare sqs-consumer', 'msg/s'), atLeast(0.8))];
+    const comparisons: Comparison[] = [];
+    if (options.diagnose) {
+      // What acknowledging a receive with one DeleteMessageBatch saves, on the bare consumer.
+      const batchChild = await services.start({ kind: 'bare-consumer' }, { BENCH_CONSUMER: JSON.stringify({ ...bareOptions, batchDelete: true }) });
+      const batch = await measure(batchChild, 'bare sqs-consumer, batch delete').finally(() => services.stop(batchChild));
+      comparisons.push(compare('2. Consumer', 'diagnosis', batch.figure('bare, DeleteMessageBatch', 'msg/s'), bare.figure('bare, DeleteMessage each', 'msg/s')));
+    }
+    return [compare('2. Consumer', 'throughput', full.figure('full consumer', 'msg/s'), bare.figure('bare sqs-consumer', 'msg/s'), atLeast(0.8)), ...comparisons];
   } finally {
     sqs.destroy();
   }

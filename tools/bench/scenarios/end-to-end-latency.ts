@@ -29,6 +29,7 @@ export async function endToEndLatency(ctx: BenchContext): Promise<Comparison[]> 
   try {
     const latencies: Record<'outbox' | 'direct', number[]> = { outbox: [], direct: [] };
     const usage: Partial<Record<'outbox' | 'direct', CpuUsage>> = {};
+    let relayLag: Record<string, number> | undefined;
     for (const variant of ['outbox', 'direct'] as const satisfies readonly PlaceOrderVariant[]) {
       const orders = await services.start({ kind: 'orders', variant });
       try {
@@ -37,11 +38,13 @@ export async function endToEndLatency(ctx: BenchContext): Promise<Comparison[]> 
         elapsed += warmupSeconds;
         await waitForHandled(sink, [], 30_000);
         await sink.request('reset');
+        const lagBefore = variant === 'outbox' ? await relayLagHistogram(orders) : undefined;
         const start = ctx.cpu.snapshot();
         const placed = await paced(orders, options.rate, options.latencySeconds, (seconds) =>
           progress.update((elapsed + seconds) / total, `${label}: ${options.rate} orders/s for ${options.latencySeconds}s`),
         );
         usage[variant] = ctx.cpu.since(start);
+        if (lagBefore) relayLag = relayLagSummary(lagBefore, await relayLagHistogram(orders));
         elapsed += options.latencySeconds;
         const handled = await waitForHandled(sink, placed, 60_000);
         for (const order of placed) latencies[variant].push((handled.get(order.orderId) as number) - order.acceptedAt);
@@ -49,7 +52,13 @@ export async function endToEndLatency(ctx: BenchContext): Promise<Comparison[]> 
         await services.stop(orders);
       }
     }
-    const figure = (label: string, variant: 'outbox' | 'direct', p: number): Figure => ({ label, value: percentile(latencies[variant], p), unit: 'ms', cpu: usage[variant] });
+    const figure = (label: string, variant: 'outbox' | 'direct', p: number): Figure => ({
+      label,
+      value: percentile(latencies[variant], p),
+      unit: 'ms',
+      cpu: usage[variant],
+      ...(variant === 'outbox' && relayLag ? { details: relayLag } : {}),
+    });
     const row = (p: number, target?: Parameters<typeof compare>[4]) => compare('3. End to end', `latency p${p}`, figure('outbox', 'outbox', p), figure('direct publish', 'direct', p), target);
     return [row(50, withinPlus(10, 'ms')), row(95), row(99, atMost(1.5))];
   } finally {
@@ -115,4 +124,29 @@ async function waitForHandled(sink: ServiceChild, placed: readonly Placed[], tim
     if (monotonicMs() > deadline) throw new Error(`the sink handled ${placed.filter((order) => handled.has(order.orderId)).length} of ${placed.length} orders in time`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+type Histogram = Map<string, number>;
+
+/** The orders service's own relay-lag histogram (outbox row created → SNS accepted), from /metrics. */
+async function relayLagHistogram(orders: ServiceChild): Promise<Histogram> {
+  const response = await fetch(`http://127.0.0.1:${orders.port}/metrics`);
+  const text = await response.text();
+  const histogram: Histogram = new Map();
+  for (const match of text.matchAll(/^messaging_relay_lag_seconds_(bucket\{le="([^"]+)"\}|sum|count) (\S+)$/gm)) {
+    histogram.set(match[2] ?? match[1], Number(match[3]));
+  }
+  return histogram;
+}
+
+/**
+ * Relay lag over the measured window only: its mean and the share of events over 10 and 25 ms.
+ * The row's created_at is its transaction's start, so the lag includes the rest of that transaction.
+ */
+function relayLagSummary(before: Histogram, after: Histogram): Record<string, number> {
+  const delta = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+  const count = delta('count');
+  if (count === 0) return {};
+  const share = (le: string) => Math.round((1 - delta(le) / count) * 1000) / 10;
+  return { relayLagMeanMs: Math.round((delta('sum') / count) * 10000) / 10, relayLagOver10msPercent: share('0.01'), relayLagOver25msPercent: share('0.025') };
 }

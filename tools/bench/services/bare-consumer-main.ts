@@ -1,4 +1,4 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
 import { monotonicMs, serveCommands } from '../infrastructure/ipc-protocol';
 
@@ -9,6 +9,8 @@ export interface BareConsumerOptions {
   waitTimeSeconds: number;
   visibilityTimeout: number;
   heartbeatInterval: number;
+  /** Acknowledge a whole receive with one DeleteMessageBatch instead of one DeleteMessage per message. */
+  batchDelete?: boolean;
 }
 
 /**
@@ -27,16 +29,27 @@ function main(): void {
   });
   let handled = 0;
   let firstAt: number | undefined;
+  const { batchDelete, ...consumerOptions } = options;
   const consumer = Consumer.create({
-    ...options,
+    ...consumerOptions,
     sqs,
     messageAttributeNames: ['All'],
     messageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SentTimestamp'],
-    handleMessage: async (message) => {
-      firstAt ??= monotonicMs();
-      handled += 1;
-      return message;
-    },
+    ...(batchDelete
+      ? {
+          handleMessageBatch: async (messages: Message[]) => {
+            firstAt ??= monotonicMs();
+            handled += messages.length;
+            return messages;
+          },
+        }
+      : {
+          handleMessage: async (message: Message) => {
+            firstAt ??= monotonicMs();
+            handled += 1;
+            return message;
+          },
+        }),
   });
   consumer.on('error', (error) => console.error(error));
   consumer.start();
