@@ -176,6 +176,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
 
   const supervised: SupervisedService[] = [];
+  // The fault schedule's timers and the metrics scraper; cleared however the run ends.
+  const timers: NodeJS.Timeout[] = [];
+  const restartTimers = new Set<NodeJS.Timeout>();
+  let scraper: NodeJS.Timeout | undefined;
+  let stream: OrderStream | undefined;
   let sqs: SQSClient | undefined;
   let passed = false;
   try {
@@ -213,9 +218,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         // Down or restarting: the last reading stands.
       }
     };
-    const scraper = setInterval(() => supervised.forEach((service) => void scrape(service)), 1000);
+    scraper = setInterval(() => supervised.forEach((service) => void scrape(service)), 1000);
 
-    const stream = new OrderStream(() => byName('orders').baseUrl, new OrderPlanner(random, catalogue, Number(env.PAYMENT_DECLINE_ABOVE ?? 100_000)), {
+    stream = new OrderStream(() => byName('orders').baseUrl, new OrderPlanner(random, catalogue, Number(env.PAYMENT_DECLINE_ABOVE ?? 100_000)), {
       ordersPerSecond: options.ordersPerSecond,
       maxInFlight: options.maxOrdersInFlight,
       giveUpAfterMs: 90_000,
@@ -223,7 +228,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
 
     // The fault schedule. Infrastructure faults take turns (one outage at a time); kills go on throughout.
-    const timers: NodeJS.Timeout[] = [];
     const every = (ms: number, action: () => Promise<void>) => {
       if (ms > 0) timers.push(setInterval(() => void action().catch((error: unknown) => log(`fault failed: ${(error as Error).message}`)), ms));
     };
@@ -239,8 +243,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       infrastructureFault = fault().finally(() => (infrastructureBusy = false));
       await infrastructureFault;
     };
-    const restartTimers = new Set<NodeJS.Timeout>();
-
     every(options.killEveryMs, async () => {
       const victims = supervised.filter((service) => service.running);
       if (victims.length === 0) return;
@@ -371,6 +373,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...(options.keepWorkDir || !passed ? { workDir } : {}),
     };
   } finally {
+    clearInterval(scraper);
+    timers.forEach((timer) => (clearInterval(timer), clearTimeout(timer)));
+    restartTimers.forEach((timer) => clearTimeout(timer));
+    stream?.abort();
     await Promise.all(supervised.map((service) => service.stop()));
     sqs?.destroy();
     await infrastructure.stop();

@@ -40,6 +40,7 @@ export class OrderStream {
   private readonly refused: OrderStreamFigures['refused'] = [];
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private aborted = false;
 
   constructor(
     private readonly baseUrl: () => string,
@@ -65,6 +66,13 @@ export class OrderStream {
     await Promise.all([...this.inFlight]);
   }
 
+  /** Stops at once: orders in flight are given up after their current attempt. */
+  abort(): void {
+    this.aborted = true;
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
   figures(): OrderStreamFigures {
     return {
       planned: this.orders.length,
@@ -78,7 +86,7 @@ export class OrderStream {
 
   private async place(order: PlacedOrder): Promise<void> {
     const deadline = Date.now() + this.options.giveUpAfterMs;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !this.aborted) {
       order.attempts += 1;
       try {
         const response = await fetch(`${this.baseUrl()}/orders`, {
@@ -102,7 +110,7 @@ export class OrderStream {
         order.lastError = error instanceof Error ? `${error.name}: ${(error.cause as Error | undefined)?.message ?? error.message}` : String(error);
       }
       // Back off a little, more on each attempt, while the service or its database comes back.
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * order.attempts)));
+      if (!this.aborted) await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * order.attempts)));
     }
   }
 }
