@@ -6,6 +6,7 @@ import { ordersTopology } from '../../apps/orders/src/orders.topology';
 import { roleName, SCENARIOS, ServiceRegistry, type BenchContext, type BenchOptions, type ScenarioName } from './bench-context';
 import { startBenchStack } from './infrastructure/bench-stack';
 import { CpuMeter } from './infrastructure/cpu-meter';
+import { waitForQuietMachine } from './infrastructure/quiet-machine';
 import { describeMachine } from './report/machine';
 import { BenchProgress } from './report/progress';
 import { atMostAbsolute, compare, formatCpu, formatMarkdown, formatTable, type Comparison } from './report/results';
@@ -114,25 +115,6 @@ function memoryComparisons(services: ServiceRegistry): Comparison[] {
     .map(([name, peak]) => compare('5. Memory', `peak RSS ${name}`, { label: 'VmHWM', value: peak, unit: 'MiB' }, baseline, atMostAbsolute(MEMORY_LIMIT_MIB, 'MiB')));
 }
 
-/**
- * This machine may be shared (builds, test runs): waits until other processes use less than a
- * quarter of a core, so a scenario does not start in someone else's burst; notes it if they never do.
- */
-async function waitForQuiet(ctx: BenchContext, label: string): Promise<void> {
-  const deadline = Date.now() + ctx.options.quietWaitSeconds * 1000;
-  for (;;) {
-    const start = ctx.cpu.snapshot();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const { other } = ctx.cpu.since(start);
-    if (other < 0.25) return;
-    if (Date.now() > deadline) {
-      ctx.notes.push(`${label}: started while other processes used ${other} cores`);
-      return;
-    }
-    ctx.progress.update(0, `waiting for other processes to quieten (${other} cores busy)`);
-  }
-}
-
 async function main(): Promise<void> {
   // The emulator uses node:sqlite, which warns that it is experimental; nothing else is silenced.
   process.removeAllListeners('warning');
@@ -170,7 +152,7 @@ async function main(): Promise<void> {
     await db.end();
     for (const name of options.scenarios) {
       progress.scenario(scenarioRunners[name].label, estimates[name]);
-      await waitForQuiet(ctx, scenarioRunners[name].label);
+      await waitForQuietMachine(ctx, scenarioRunners[name].label, options.quietWaitSeconds);
       comparisons.push(...(await scenarioRunners[name].run(ctx)));
     }
     for (const comparison of comparisons) {

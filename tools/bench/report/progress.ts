@@ -10,6 +10,7 @@ export class BenchProgress {
   private done = 0;
   private share = 0;
   private label = '';
+  private lastFraction = 0;
 
   constructor(private readonly total: number) {
     if (process.stderr.isTTY) {
@@ -28,11 +29,14 @@ export class BenchProgress {
     this.done += this.share;
     this.share = share;
     this.label = label;
+    this.lastFraction = 0;
     this.update(0, '');
   }
 
-  /** Where the current scenario is: a fraction of its share, and what it is doing. */
+  /** Where the current scenario is: a fraction of its share (negative: unchanged), and what it is doing. */
   update(fraction: number, detail: string): void {
+    if (fraction < 0) fraction = this.lastFraction;
+    this.lastFraction = fraction;
     if (this.bar) {
       this.bar.update(Math.min(this.total, this.done + this.share * Math.min(1, Math.max(0, fraction))), { label: this.label, detail });
     } else if (detail) {

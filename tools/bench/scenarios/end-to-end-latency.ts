@@ -3,6 +3,7 @@ import type { BenchContext } from '../bench-context';
 import { monotonicMs } from '../infrastructure/ipc-protocol';
 import type { ServiceChild } from '../infrastructure/service-child';
 import type { CpuUsage } from '../infrastructure/cpu-meter';
+import { waitBeforeRun } from '../infrastructure/quiet-machine';
 import { atMost, compare, withinPlus, type Comparison, type Figure } from '../report/results';
 import { percentile } from '../report/statistics';
 import type { PlaceOrderVariant } from '../services/orders-variants';
@@ -34,6 +35,7 @@ export async function endToEndLatency(ctx: BenchContext): Promise<Comparison[]> 
       const orders = await services.start({ kind: 'orders', variant });
       try {
         const label = variant === 'outbox' ? 'through the outbox' : 'direct publish';
+        await waitBeforeRun(ctx, `latency, ${label}`);
         await paced(orders, options.rate, warmupSeconds, (seconds) => progress.update((elapsed + seconds) / total, `${label}: warming up`));
         elapsed += warmupSeconds;
         await waitForHandled(sink, [], 30_000);

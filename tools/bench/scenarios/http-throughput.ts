@@ -2,6 +2,7 @@ import autocannon from 'autocannon';
 import type { Client } from 'pg';
 import type { BenchContext } from '../bench-context';
 import type { CpuUsage } from '../infrastructure/cpu-meter';
+import { waitBeforeRun } from '../infrastructure/quiet-machine';
 import type { ServiceChild } from '../infrastructure/service-child';
 import { atLeast, compare, type Comparison } from '../report/results';
 import type { PlaceOrderVariant } from '../services/orders-variants';
@@ -36,6 +37,7 @@ export async function httpThroughput(ctx: BenchContext): Promise<Comparison[]> {
         if (variant === 'paused') await orders.request('pause-relay');
         // Each variant starts from the same empty tables.
         await db.query('TRUNCATE orders.order_status_changes, orders.orders, orders.outbox_messages CASCADE');
+        await waitBeforeRun(ctx, `HTTP, ${label}`);
         progress.update(index / variants.length, `${label}: warming up`);
         await load(orders, options.connections, warmupSeconds);
         progress.update((index + 0.2) / variants.length, `${label}: ${options.connections} connections for ${options.httpSeconds}s`);

@@ -1,5 +1,6 @@
 import type { BenchContext } from '../bench-context';
 import { mergeUsage, type CpuUsage } from '../infrastructure/cpu-meter';
+import { waitBeforeRun } from '../infrastructure/quiet-machine';
 import type { Figure } from '../report/results';
 import { median } from '../report/statistics';
 
@@ -9,6 +10,7 @@ export class Runs {
   private readonly usages: CpuUsage[] = [];
 
   async measure(ctx: BenchContext, run: () => Promise<number>): Promise<number> {
+    await waitBeforeRun(ctx, 'a measured run');
     const start = ctx.cpu.snapshot();
     const value = await run();
     this.usages.push(ctx.cpu.since(start));

@@ -1,0 +1,24 @@
+import type { BenchContext } from '../bench-context';
+
+/**
+ * This machine may be shared (builds, test runs): waits until processes outside the bench use less
+ * than a quarter of a core over a second, for at most `maxSeconds`, so a measurement does not start
+ * in the middle of someone else's burst. Notes it when they never quieten.
+ */
+export async function waitForQuietMachine(ctx: BenchContext, what: string, maxSeconds: number): Promise<void> {
+  const deadline = Date.now() + maxSeconds * 1000;
+  for (;;) {
+    const start = ctx.cpu.snapshot();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const { other } = ctx.cpu.since(start);
+    if (other < 0.25) return;
+    if (Date.now() > deadline) {
+      ctx.notes.push(`${what}: started while other processes used ${other} cores`);
+      return;
+    }
+    ctx.progress.update(-1, `waiting for other processes to quieten (${other} cores busy)`);
+  }
+}
+
+/** Before each measured run: a shorter wait than before a scenario. */
+export const waitBeforeRun = (ctx: BenchContext, what: string) => waitForQuietMachine(ctx, what, Math.min(10, ctx.options.quietWaitSeconds));
