@@ -37,6 +37,13 @@ export interface ChaosOptions {
   /** Inserts into a handler's table fail for `faultWindowMs` this often (0: never). */
   faultWindowEveryMs: number;
   faultWindowMs: number;
+  /**
+   * Stock holds lapse after this many seconds (0: the service default of 15 minutes), with a grace
+   * of `expiryGraceSeconds`: orders delayed by the faults then race the expiry, and may also end
+   * CANCELLED RESERVATION_EXPIRED, which must leave no charge, invoice or shipment behind.
+   */
+  reservationTtlSeconds: number;
+  expiryGraceSeconds: number;
   /** Messages sent on purpose that can never be handled, spread over the run. */
   poisonCount: number;
   seed: number;
@@ -73,6 +80,8 @@ export const DEFAULT_CHAOS_OPTIONS: Omit<ChaosOptions, 'log'> = {
   emulatorOutageMs: 5_000,
   faultWindowEveryMs: 9_000,
   faultWindowMs: 1_500,
+  reservationTtlSeconds: 0,
+  expiryGraceSeconds: 1,
   poisonCount: 8,
   seed: Date.now() % 1_000_000,
   quiesceTimeoutMs: 180_000,
@@ -93,6 +102,8 @@ export interface ChaosReport {
   emulatorOutages: { count: number; downMs: number };
   faultWindows: number;
   poisonSent: number;
+  /** Poison found more than once in a DLQ: dead-lettering is at least once. */
+  repeatedDeadLetters: number;
   messaging: {
     published: number;
     publishFailures: number;
@@ -154,6 +165,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     AWS_SECRET_ACCESS_KEY: 'chaos',
     TOPOLOGY_PREFIX: 'chaos',
     ...options.serviceEnv,
+    ...(options.reservationTtlSeconds > 0
+      ? {
+          RESERVATION_TTL_SECONDS: String(options.reservationTtlSeconds),
+          RESERVATION_EXPIRY_GRACE_SECONDS: String(options.expiryGraceSeconds),
+          RESERVATION_SWEEP_INTERVAL_MS: '500',
+        }
+      : {}),
   };
   const config = loadConfig(messagingEnvSchema, env);
   const names = new TopologyNames(config.topologyPrefix);
@@ -334,7 +352,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await Promise.all(supervised.map(scrape));
 
     const snapshot = await withDb((db) => readSnapshot(db, sqs as SQSClient, queues, Object.keys(catalogue.initialStock)));
-    const invariants = checkInvariants(snapshot, stream.orders, catalogue, poisons);
+    const invariants = checkInvariants(snapshot, stream.orders, catalogue, poisons, { reservationsMayExpire: options.reservationTtlSeconds > 0 });
     const streamFigures = stream.figures();
     const crashes = supervised.flatMap((service) => service.figures.crashes.map((crash) => ({ service: service.spec.name, ...crash })));
     const violations = [
@@ -358,6 +376,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       emulatorOutages,
       faultWindows,
       poisonSent: poisons.length,
+      repeatedDeadLetters: invariants.repeatedDeadLetters,
       messaging: {
         published: ledger.total('published'),
         publishFailures: ledger.total('publishFailures'),

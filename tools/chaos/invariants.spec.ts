@@ -76,7 +76,7 @@ describe('the chaos run invariants', () => {
     ['an event written twice', (s) => s.outboxes[1].repeated.push({ type: 'shop.stock.reserved.v1', subject: 'x', times: 2 }), ['event written twice']],
     ['a message left on a queue', (s) => (s.queues[0].inFlight = 1), ['queue not empty']],
     ['a real event in a DLQ', (s) => s.deadLetters.push({ service: 'orders', body: '{}', code: 'RETRIES_EXHAUSTED', reason: 'x' }), ['unexpected dead letter']],
-    ['poison that never reached the DLQ', (s) => s.deadLetters.splice(0, 1), ['poison not dead-lettered once']],
+    ['poison that never reached the DLQ', (s) => s.deadLetters.splice(0, 1), ['poison never dead-lettered']],
     ['poison dead-lettered for the wrong reason', (s) => (s.deadLetters[0].code = 'RETRIES_EXHAUSTED'), ['poison dead-lettered with the wrong code']],
   ])('catches %s', (_what, spoil, expected) => {
     const snapshot = settledShop(placed);
@@ -84,9 +84,61 @@ describe('the chaos run invariants', () => {
     expect(kindsOf(check(snapshot).violations)).toEqual(expected);
   });
 
+  it('counts a poison message dead-lettered twice (a crash between the DLQ send and the delete), without failing', () => {
+    const snapshot = settledShop(placed);
+    snapshot.deadLetters.push({ ...snapshot.deadLetters[0] });
+    expect(check(snapshot)).toMatchObject({ violations: [], repeatedDeadLetters: 1 });
+  });
+
   it('does not count an order whose every attempt failed before the shop answered, if it does not exist', () => {
     const unanswered = placedOrders(['happy']).map((order) => ({ ...order, orderId: undefined }));
     const report = check(settledShop([]), unanswered);
     expect(report).toMatchObject({ violations: [], neverPlaced: 1 });
+  });
+
+  describe('when holds may lapse', () => {
+    /** The first (happy) order cancelled by the expiry, with what payments did about it. */
+    const expired = (payment: { status: string } | null) => {
+      const snapshot = settledShop(placed);
+      const orderId = placed[0].orderId as string;
+      Object.assign(snapshot.orders[0], { status: 'CANCELLED', reason: 'RESERVATION_EXPIRED' });
+      snapshot.reservations[0].status = 'EXPIRED';
+      snapshot.payments = snapshot.payments.filter((row) => row.orderId !== orderId);
+      if (payment) snapshot.payments.push({ orderId, amount: placed[0].total, ...payment });
+      snapshot.invoices = snapshot.invoices.filter((row) => row.orderId !== orderId).map((row, index) => ({ ...row, number: `INV-2026-${String(index + 1).padStart(6, '0')}` }));
+      snapshot.invoiceCounters[0].lastNumber = snapshot.invoices.length;
+      snapshot.shipments = snapshot.shipments.filter((row) => row.orderId !== orderId);
+      snapshot.notifications = [...snapshot.notifications.filter((row) => row.orderId !== orderId), { orderId, eventType: 'shop.order.cancelled.v1' }];
+      for (const item of placed[0].request.items) snapshot.stock[item.sku] += item.quantity;
+      return snapshot;
+    };
+    const checkExpiring = (snapshot: ShopSnapshot) => checkInvariants(snapshot, placed, catalogue, poisons, { reservationsMayExpire: true });
+
+    it('takes an order the expiry cancelled, with no charge or a refused one', () => {
+      expect(checkExpiring(expired(null)).violations).toEqual([]);
+      expect(checkExpiring(expired({ status: 'EXPIRED' })).violations).toEqual([]);
+    });
+
+    it('takes a declined order whose hold the sweep lapsed before the release came', () => {
+      const snapshot = settledShop(placed);
+      snapshot.reservations[2].status = 'EXPIRED';
+      expect(checkExpiring(snapshot).violations).toEqual([]);
+      expect(kindsOf(check(snapshot).violations)).toEqual(['reservation']);
+    });
+
+    it('catches money taken for an order the expiry cancelled', () => {
+      expect(kindsOf(checkExpiring(expired({ status: 'COMPLETED' })).violations)).toEqual(['payment attempts']);
+    });
+
+    it('catches a shipped order whose stock went back on the shelf', () => {
+      const snapshot = settledShop(placed);
+      snapshot.reservations[0].status = 'EXPIRED';
+      for (const item of placed[0].request.items) snapshot.stock[item.sku] += item.quantity;
+      expect(kindsOf(checkExpiring(snapshot).violations)).toEqual(['reservation', 'stock']);
+    });
+
+    it('is not accepted when holds were not meant to lapse', () => {
+      expect(kindsOf(check(expired(null)).violations)).toEqual(['wrong end state', 'reservation', 'payment attempts', 'invoices', 'shipments', 'notifications']);
+    });
   });
 });

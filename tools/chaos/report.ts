@@ -24,7 +24,7 @@ export function formatReport(report: ChaosReport): string {
     `events          ${report.messaging.published} published, ${report.messaging.publishFailures} refused, ${report.messaging.handled} handled`,
     `duplicates      ${report.messaging.duplicatesSuppressed} suppressed by the inbox`,
     `retries         ${report.messaging.retries} (${counts(report.messaging.retriesByCode)})`,
-    `dead letters    ${report.messaging.deadLettered} (${counts(report.messaging.deadLetteredByCode)}); ${report.poisonSent} poison message(s) sent on purpose`,
+    `dead letters    ${report.messaging.deadLettered} (${counts(report.messaging.deadLetteredByCode)}); ${report.poisonSent} poison message(s) sent on purpose, ${report.repeatedDeadLetters} dead-lettered twice`,
     `time            start ${seconds(report.timings.startMs)}, load ${seconds(report.timings.loadMs)}, recovery ${seconds(report.timings.recoverMs)}, settling ${seconds(report.timings.settleMs)}, total ${seconds(report.timings.totalMs)}`,
     '(messaging counters are lower bounds: a SIGKILL loses what its process counted after the last scrape)',
   ];
