@@ -9,7 +9,7 @@ export enum ReservationStatus {
   Committed = 'COMMITTED',
   /** Payment failed: the stock went back on the shelf. */
   Released = 'RELEASED',
-  /** Never paid within its time to live: the stock went back on the shelf. */
+  /** Never paid within its time to live: the stock went back on the shelf (a charge reported late takes it again: COMMITTED). */
   Expired = 'EXPIRED',
   /** Some line was short, so nothing was held. */
   Rejected = 'REJECTED',

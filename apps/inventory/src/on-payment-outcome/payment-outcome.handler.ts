@@ -3,7 +3,8 @@ import { EventContext, OnEvent, type EventPayload } from '@app/messaging';
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Reservation, ReservationStatus } from '../domain/reservation.entity';
-import { returnToShelf } from '../domain/stock-shelf';
+import { planReservation } from '../domain/reservation-plan';
+import { lockShelf, returnToShelf, takeFromShelf } from '../domain/stock-shelf';
 
 @Controller()
 export class PaymentOutcomeHandler {
@@ -16,8 +17,16 @@ export class PaymentOutcomeHandler {
     if (reservation?.status === ReservationStatus.Reserved) {
       await ctx.manager.update(Reservation, { id: reservation.id }, { status: ReservationStatus.Committed });
     } else if (reservation?.status === ReservationStatus.Expired) {
-      // Charged after the hold lapsed: the stock may be gone. Needs a person (or a refund flow).
-      this.logger.warn({ orderId: payment.orderId, paymentId: payment.paymentId }, 'Payment completed for an expired reservation');
+      // Charged in time, but reported after the sweep gave the stock back. Shipping acts on the payment
+      // and sends the goods all the same, so they leave the shelf again while they are still there.
+      const plan = planReservation(reservation.lines, await lockShelf(ctx.manager, reservation.lines.map((line) => line.sku)));
+      if (plan.kind === 'reserve') {
+        await takeFromShelf(ctx.manager, plan.lines);
+        await ctx.manager.update(Reservation, { id: reservation.id }, { status: ReservationStatus.Committed });
+        return;
+      }
+      // Sold to someone else meanwhile: oversold. Needs a person (or a refund flow).
+      this.logger.warn({ orderId: payment.orderId, paymentId: payment.paymentId, missing: plan.missing }, 'Payment completed for an expired reservation whose stock is gone');
     }
   }
 
