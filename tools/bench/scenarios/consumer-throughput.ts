@@ -30,7 +30,7 @@ export async function consumerThroughput(ctx: BenchContext): Promise<Comparison[
   const measure = async (child: ServiceChild, label: string): Promise<Runs> => {
     advance(`${label}: warming up`);
     await consumeRun(ctx, sqs, queueUrl, child, Math.min(1000, options.messages));
-    const runs = new Runs();
+    const runs = new Runs(`consumer, ${label}`);
     for (let run = 0; run < options.repeats; run++) {
       advance(`${label}: ${options.messages.toLocaleString('en-US')} messages, run ${run + 1}/${options.repeats}`);
       await runs.measure(ctx, () => consumeRun(ctx, sqs, queueUrl, child, options.messages));

@@ -34,8 +34,8 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
     await relayRun(db, Math.min(1000, options.events));
     await orders.request('publish-direct', { count: Math.min(1000, options.events), concurrency });
 
-    const direct = new Runs();
-    const relay = new Runs();
+    const direct = new Runs('relay, direct PublishBatch');
+    const relay = new Runs('relay, empty table');
     for (let run = 0; run < options.repeats; run++) {
       advance(`direct PublishBatch, run ${run + 1}/${options.repeats}`);
       await direct.measure(ctx, async () => {
@@ -48,7 +48,7 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
     }
 
     second = await services.start({ kind: 'orders', variant: 'outbox' });
-    const twoRelays = new Runs();
+    const twoRelays = new Runs('relay, 2 relays');
     for (let run = 0; run < options.repeats; run++) {
       advance(`two relays, run ${run + 1}/${options.repeats}`);
       await db.query(`TRUNCATE ${OUTBOX}`);
@@ -60,7 +60,7 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
     advance(`inserting ${options.publishedRows.toLocaleString('en-US')} published rows`);
     await db.query(`TRUNCATE ${OUTBOX}`);
     await insertPublishedRows(db, options.publishedRows);
-    const largeTable = new Runs();
+    const largeTable = new Runs('relay, large table');
     for (let run = 0; run < options.repeats; run++) {
       advance(`relay over ${options.publishedRows.toLocaleString('en-US')} published rows, run ${run + 1}/${options.repeats}`);
       await largeTable.measure(ctx, () => relayRun(db, options.events));
@@ -94,7 +94,7 @@ async function claimLoopsPrototype(ctx: BenchContext, db: Client, direct: Runs):
   const loops = ctx.stack.config.outbox.batchesInFlight;
   const prototype = await ctx.services.start({ kind: 'orders', variant: 'outbox' }, { OUTBOX_BATCHES_IN_FLIGHT: '1' });
   try {
-    const runs = new Runs();
+    const runs = new Runs('relay, claim loops prototype');
     for (let run = 0; run <= ctx.options.repeats; run++) {
       ctx.progress.update(1, `prototype: ${loops} claim loops, run ${run + 1}/${ctx.options.repeats + 1}`);
       await db.query(`TRUNCATE ${OUTBOX}`);

@@ -9,8 +9,10 @@ export class Runs {
   readonly samples: number[] = [];
   private readonly usages: CpuUsage[] = [];
 
+  constructor(private readonly name: string) {}
+
   async measure(ctx: BenchContext, run: () => Promise<number>): Promise<number> {
-    await waitBeforeRun(ctx, 'a measured run');
+    await waitBeforeRun(ctx, `${this.name}, run ${this.samples.length + 1}`);
     const start = ctx.cpu.snapshot();
     const value = await run();
     this.usages.push(ctx.cpu.since(start));
