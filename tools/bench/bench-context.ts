@@ -14,7 +14,7 @@ export interface BenchOptions {
   messages: number;
   /** Already-published rows in the outbox for the "large table" relay run. */
   publishedRows: number;
-  /** Repetitions of each throughput run; the median is reported. */
+  /** Repetitions of each throughput run; the fastest is reported. */
   repeats: number;
   /** Arrivals per second of the latency scenario. */
   rate: number;

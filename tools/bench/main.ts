@@ -32,7 +32,7 @@ function parseOptions(argv: string[]): BenchOptions {
     .option('--events <n>', 'outbox rows per relay run (default 10000; quick 2000)', integer)
     .option('--messages <n>', 'messages per consumer run (default 5000; quick 1000)', integer)
     .option('--published-rows <n>', 'already-published outbox rows for the large-table relay run (default 1000000; quick 100000)', integer)
-    .option('--repeats <n>', 'runs of each throughput measurement; the median is reported (default 3; quick 1)', integer)
+    .option('--repeats <n>', 'runs of each throughput measurement; the fastest is reported (default 3; quick 1)', integer)
     .option('--rate <n>', 'orders per second in the latency scenario', integer, 50)
     .option('--latency-seconds <n>', 'length of each latency run (default 20; quick 5)', integer)
     .option('--http-seconds <n>', 'length of each HTTP run (default 10; quick 3)', integer)

@@ -6,7 +6,7 @@ export interface Figure {
   label: string;
   value: number;
   unit: string;
-  /** Every repetition, when the figure is their median. */
+  /** Every repetition, when the figure is the best of several. */
   samples?: number[];
   /** Where the CPU went while this figure was measured. */
   cpu?: CpuUsage;
