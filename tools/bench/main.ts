@@ -31,10 +31,10 @@ function parseOptions(argv: string[]): BenchOptions {
     .option('--quick', 'smaller runs, about a minute in all')
     .option('--events <n>', 'outbox rows per relay run (default 10000; quick 2000)', integer)
     .option('--messages <n>', 'messages per consumer run (default 5000; quick 1000)', integer)
-    .option('--published-rows <n>', 'already-published outbox rows for the large-table relay run (default 1000000; quick 100000)', integer)
+    .option('--published-rows <n>', 'already-published outbox rows for the large-table relay run (default 1000000; quick 50000)', integer)
     .option('--repeats <n>', 'runs of each throughput measurement; the fastest is reported (default 3; quick 1)', integer)
     .option('--rate <n>', 'orders per second in the latency scenario', integer, 50)
-    .option('--latency-seconds <n>', 'length of each latency run (default 20; quick 5)', integer)
+    .option('--latency-seconds <n>', 'length of each latency run (default 20; quick 4)', integer)
     .option('--http-seconds <n>', 'length of each HTTP run (default 10; quick 3)', integer)
     .option('--connections <n>', 'HTTP connections', integer, 10)
     .option('--no-durable', 'run Postgres with fsync and synchronous_commit off (faster, not what production runs)')
@@ -73,10 +73,10 @@ function parseOptions(argv: string[]): BenchOptions {
     quick,
     events: raw.events ?? (quick ? 2000 : 10_000),
     messages: raw.messages ?? (quick ? 1000 : 5000),
-    publishedRows: raw.publishedRows ?? (quick ? 100_000 : 1_000_000),
+    publishedRows: raw.publishedRows ?? (quick ? 50_000 : 1_000_000),
     repeats: raw.repeats ?? (quick ? 1 : 3),
     rate: raw.rate,
-    latencySeconds: raw.latencySeconds ?? (quick ? 5 : 20),
+    latencySeconds: raw.latencySeconds ?? (quick ? 4 : 20),
     httpSeconds: raw.httpSeconds ?? (quick ? 3 : 10),
     connections: raw.connections,
     durable: raw.durable,

@@ -64,14 +64,18 @@ export async function consumerThroughput(ctx: BenchContext): Promise<Comparison[
   }
 }
 
+/** Messages per second the bench managed to load so far; sizes the delivery delay of the next load. */
+let loadRate = 2000;
+
 async function consumeRun(ctx: BenchContext, sqs: SQSClient, queueUrl: string, child: ServiceChild, count: number): Promise<number> {
   await child.request('reset');
   const bodies = orderPlacedEvents(count).map((event) => JSON.stringify(event));
   // Long enough to load everything before the first message shows (SQS allows up to 900 s).
-  const delaySeconds = Math.min(900, 2 + Math.ceil(count / 2000));
+  const delaySeconds = Math.min(900, Math.ceil((1.5 * count) / loadRate + 0.5));
   const loadStart = monotonicMs();
   await loadQueue(sqs, queueUrl, bodies, delaySeconds);
   const loadMs = monotonicMs() - loadStart;
+  loadRate = Math.min(loadRate, (count / loadMs) * 1000);
   if (loadMs >= delaySeconds * 1000) ctx.notes.push(`consumer: loading ${count} messages took ${Math.round(loadMs)} ms, longer than their ${delaySeconds}s delay`);
   const drainedAt = await waitUntilDrained(sqs, queueUrl, delaySeconds * 1000 + 300_000);
   const { firstAt } = await child.request<{ firstAt?: number }>('handled');
