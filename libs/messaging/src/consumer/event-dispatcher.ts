@@ -1,7 +1,7 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type Message, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
+import { SqsConsumerEventHandler, SqsMessageHandler, SqsService } from '@ssut/nestjs-sqs';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -17,6 +17,7 @@ import { Outbox } from '../outbox/outbox';
 import { EventContext } from './event-context';
 import { EventHandlersServer } from './event-handlers.server';
 import { contextFromTraceparent, inSpan, SpanKind, traceparentOfSpan } from '../tracing/trace-context';
+import { isDatabaseUnreachable } from './database-outage';
 import { retryDelaySeconds } from './retry-backoff';
 
 /** Name of the service's one SQS consumer in @ssut/nestjs-sqs. */
@@ -59,9 +60,10 @@ export class EventDispatcher implements BeforeApplicationShutdown {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly groupTails = new Map<string, Promise<Message>>();
   private stopping = false;
+  private databaseProbe?: Promise<void>;
   private markConsumerStopped!: () => void;
   /** The SQS consumer has stopped polling and finished its last batch, deletes included. */
-  private readonly consumerStopped = new Promise<void>((resolve) => (this.markConsumerStopped = resolve));
+  private consumerStopped = this.whenConsumerStops();
   /** When the consumer last completed a receive, with or without messages: its liveness. */
   lastPollAt = Date.now();
 
@@ -74,6 +76,7 @@ export class EventDispatcher implements BeforeApplicationShutdown {
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     @Inject(SQS_CLIENT) private readonly sqs: SQSClient,
     @Inject(QUEUE_ADDRESSES) private readonly queues: QueueAddresses,
+    private readonly sqsService: SqsService,
   ) {
     this.contracts = new Map(options.topology.consumes.map((contract) => [contract.type, contract]));
   }
@@ -164,7 +167,9 @@ export class EventDispatcher implements BeforeApplicationShutdown {
     try {
       envelope = parseCloudEvent(message.Body);
       const parsedEnvelope = envelope;
-      this.metrics.received.inc({ type: parsedEnvelope.type });
+      // Labels come from our contracts, never from message content: a stream of made-up types
+      // must not grow /metrics without bound.
+      this.metrics.received.inc({ type: this.contracts.has(parsedEnvelope.type) ? parsedEnvelope.type : 'unknown' });
       const contract = this.contractFor(parsedEnvelope);
       const data = this.validate(contract, parsedEnvelope);
       const stopTimer = this.metrics.handlerDuration.startTimer({ type: parsedEnvelope.type });
@@ -227,7 +232,7 @@ export class EventDispatcher implements BeforeApplicationShutdown {
   }
 
   private async onFailure(message: Message, envelope: CloudEvent | undefined, disposition: FailureDisposition, error: unknown): Promise<Message> {
-    const type = envelope?.type ?? 'unparsed';
+    const type = envelope ? (this.contracts.has(envelope.type) ? envelope.type : 'unknown') : 'unparsed';
     const log = { err: error, messageId: message.MessageId, eventId: envelope?.id, type, code: disposition.code };
     if (disposition.kind === 'dead-letter') {
       this.logger.error(log, `Dead-lettering message: ${disposition.reason}`);
@@ -237,6 +242,14 @@ export class EventDispatcher implements BeforeApplicationShutdown {
       return message;
     }
     const receiveCount = receiveCountOf(message);
+    if (isDatabaseUnreachable(error)) {
+      // The handler never got to run: this is not an attempt. Stop receiving until the database is
+      // back, so a long outage does not burn the message's receives into the DLQ.
+      this.logger.warn({ ...log, receiveCount }, 'Database unreachable; pausing the consumer until it is back');
+      this.pauseUntilDatabaseIsBack();
+      await this.changeVisibility(message, this.options.config.consumer.retry.baseSeconds);
+      return LEAVE_ON_QUEUE;
+    }
     if (receiveCount >= this.options.config.consumer.maxReceiveCount) {
       // The redrive policy would move it on the next receive, without a reason; move it now, with one.
       const exhausted = { kind: 'dead-letter', code: 'RETRIES_EXHAUSTED', reason: `${disposition.code} after ${receiveCount} attempts: ${disposition.reason}` } as const;
@@ -273,6 +286,32 @@ export class EventDispatcher implements BeforeApplicationShutdown {
           : {}),
       }),
     );
+  }
+
+  private whenConsumerStops(): Promise<void> {
+    return new Promise<void>((resolve) => (this.markConsumerStopped = resolve));
+  }
+
+  private pauseUntilDatabaseIsBack(): void {
+    if (this.databaseProbe || this.stopping) return;
+    const consumer = this.sqsService.consumers.get(INBOX_CONSUMER)?.instance;
+    consumer?.stop();
+    const probe = async (): Promise<void> => {
+      while (!this.stopping) {
+        try {
+          await this.dataSource.query('SELECT 1');
+          this.logger.log('Database reachable again; resuming the consumer');
+          if (!this.stopping) {
+            this.consumerStopped = this.whenConsumerStops();
+            consumer?.start();
+          }
+          return;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 1000).unref());
+        }
+      }
+    };
+    this.databaseProbe = probe().finally(() => (this.databaseProbe = undefined));
   }
 
   private async changeVisibility(message: Message, seconds: number): Promise<void> {

@@ -9,16 +9,17 @@ import { PoisonMessageError } from '../errors/messaging-errors';
  */
 export const cloudEventSchema = z.object({
   specversion: z.literal('1.0'),
-  id: z.string().min(1),
-  source: z.string().min(1),
-  type: z.string().min(1),
+  // Bounded so a hostile or broken producer cannot make the inbox key too long to index.
+  id: z.string().min(1).max(256),
+  source: z.string().min(1).max(1024),
+  type: z.string().min(1).max(256),
   time: z.iso.datetime({ offset: true }),
-  subject: z.string().min(1).optional(),
+  subject: z.string().min(1).max(1024).optional(),
   datacontenttype: z.literal('application/json'),
   data: z.unknown(),
-  correlationid: z.string().min(1),
-  causationid: z.string().min(1).optional(),
-  traceparent: z.string().optional(),
+  correlationid: z.string().min(1).max(256),
+  causationid: z.string().min(1).max(256).optional(),
+  traceparent: z.string().max(256).optional(),
 });
 
 export type CloudEvent<TData = unknown> = Omit<z.infer<typeof cloudEventSchema>, 'data'> & { data: TData };

@@ -67,6 +67,10 @@ export class HandlerSpy {
     return this.handledEvents.records;
   }
 
+  get deadLettered(): readonly DeadLetteredRecord[] {
+    return this.deadLetters.records;
+  }
+
   get published(): readonly PublishedRecord[] {
     return this.publishedEvents.records;
   }

@@ -54,6 +54,8 @@ export class WidgetBehaviour {
   gate?: Promise<void>;
   entered?: () => void;
 
+  failWith = (widgetId: string): Error => new RetryableError(`transient failure for ${widgetId}`, 'TEST_TRANSIENT');
+
   failTimes(widgetId: string, times: number): void {
     this.failuresLeft.set(widgetId, times);
   }
@@ -71,7 +73,7 @@ export class WidgetHandler {
     const failuresLeft = this.behaviour.failuresLeft.get(widget.widgetId) ?? 0;
     if (failuresLeft > 0) {
       this.behaviour.failuresLeft.set(widget.widgetId, failuresLeft - 1);
-      throw new RetryableError(`transient failure for ${widget.widgetId}`, 'TEST_TRANSIENT');
+      throw this.behaviour.failWith(widget.widgetId);
     }
     await ctx.manager.insert(WidgetEffect, { eventId: ctx.envelope.id, widgetId: widget.widgetId, correlationId: ctx.envelope.correlationid });
   }
