@@ -70,7 +70,10 @@ async function relayLoops(relay: OutboxRelay, loops: number): Promise<{ elapsedM
   const start = monotonicMs();
   await Promise.all(
     Array.from({ length: loops }, async () => {
-      while ((await relay.relayOnce()) > 0);
+      for (;;) {
+        const claimed = await relay.relayOnce();
+        if (claimed.standard + claimed.fifo === 0) return;
+      }
     }),
   );
   return { elapsedMs: monotonicMs() - start };

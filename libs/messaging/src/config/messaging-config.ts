@@ -26,6 +26,7 @@ export const messagingEnvSchema = z
     AWS_ACCOUNT_ID: optional(z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id')),
     TOPOLOGY_PREFIX: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'expected lowercase letters, digits and dashes').default('shop'),
     OUTBOX_POLL_MS: positiveInt.default(2000),
+    OUTBOX_RELAY_ENABLED: booleanFromEnv.default(true),
     OUTBOX_BATCHES_IN_FLIGHT: positiveInt.max(50).default(4),
     CONSUMER_BATCH_SIZE: positiveInt.max(10).default(10),
     CONSUMER_WAIT_SECONDS: z.coerce.number().int().min(0).max(20).default(10),
@@ -63,7 +64,7 @@ export const messagingEnvSchema = z
       },
       aws: { region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL, accountId },
       topologyPrefix: env.TOPOLOGY_PREFIX,
-      outbox: { pollIntervalMs: env.OUTBOX_POLL_MS, batchesInFlight: env.OUTBOX_BATCHES_IN_FLIGHT },
+      outbox: { pollIntervalMs: env.OUTBOX_POLL_MS, batchesInFlight: env.OUTBOX_BATCHES_IN_FLIGHT, relayEnabled: env.OUTBOX_RELAY_ENABLED },
       consumer: {
         batchSize: env.CONSUMER_BATCH_SIZE,
         waitTimeSeconds: env.CONSUMER_WAIT_SECONDS,

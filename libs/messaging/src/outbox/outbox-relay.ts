@@ -4,7 +4,6 @@ import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { outboxChannel } from '../database/messaging-tables.migration';
 import { pgClientConfig } from '../database/postgres-connection';
-import type { CloudEvent } from '../envelope/cloud-event';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { MessagingObserver } from '../observer/messaging-observer';
@@ -15,12 +14,17 @@ import { OutboxMessage } from './outbox-message.entity';
 
 interface ClaimedRow {
   id: string;
+  event_id: string;
   type: string;
   topic: string;
   group_key: string | null;
-  envelope: CloudEvent;
+  /** The envelope as stored: sent as is, never parsed and serialised again. */
+  body: string;
+  traceparent: string | null;
   created_at: Date;
 }
+
+const CLAIMED_COLUMNS = `id, event_id, type, topic, group_key, envelope::text AS body, envelope->>'traceparent' AS traceparent, created_at`;
 
 const MAX_BACKOFF_MS = 30_000;
 
@@ -56,7 +60,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.topology.publishes.length === 0) return;
+    // API-only replicas may leave relaying to others (OUTBOX_RELAY_ENABLED=false); the outbox is shared.
+    if (this.options.topology.publishes.length === 0 || !this.options.config.outbox.relayEnabled) return;
     this.pollTimer = setInterval(() => this.wake(), this.options.config.outbox.pollIntervalMs);
     await this.listen();
     this.wake();
@@ -88,7 +93,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.wakeRequested = false;
       if (Date.now() < this.pausedUntil) return;
       try {
-        while (!this.stopping && (await this.relayOnce()) > 0);
+        await Promise.all(Array.from({ length: this.options.config.outbox.batchesInFlight }, (_, loop) => this.claimLoop(loop === 0)));
         this.failures = 0;
       } catch (error) {
         this.failures += 1;
@@ -100,22 +105,34 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     } while (this.wakeRequested && !this.stopping);
   }
 
+  /**
+   * Several loops claim and send side by side, one batch each per round, so the next claim does not
+   * wait for the previous batch's SNS call and commit. A loop ends on a short claim: that was the
+   * tail. Only the first loop takes FIFO rows, which must go out one batch after the other.
+   */
+  private async claimLoop(withFifo: boolean): Promise<void> {
+    while (!this.stopping) {
+      const claimed = await this.relayOnce({ withFifo });
+      if (claimed.standard < this.transport.maxBatchSize && claimed.fifo === 0) return;
+    }
+  }
+
   /** Claims one round of rows, sends them, marks what SNS accepted. Returns how many were claimed. */
-  async relayOnce(): Promise<number> {
-    const limit = this.transport.maxBatchSize * this.options.config.outbox.batchesInFlight;
+  async relayOnce(options: { withFifo: boolean } = { withFifo: true }): Promise<{ standard: number; fifo: number }> {
+    const limit = this.transport.maxBatchSize;
     return this.dataSource.transaction(async (manager) => {
       const table = quoteTable(manager.getRepository(OutboxMessage).metadata.tablePath);
       const standard: ClaimedRow[] = await manager.query(
-        `SELECT id, type, topic, group_key, envelope, created_at FROM ${table}
+        `SELECT ${CLAIMED_COLUMNS} FROM ${table}
          WHERE published_at IS NULL AND group_key IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
-      const fifo = this.publishesFifo ? await this.claimFifo(manager, table, limit) : [];
-      if (standard.length + fifo.length === 0) return 0;
+      const fifo = this.publishesFifo && options.withFifo ? await this.claimFifo(manager, table, limit * this.options.config.outbox.batchesInFlight) : [];
+      if (standard.length + fifo.length === 0) return { standard: 0, fifo: 0 };
       // SNS calls go out in parallel; the bookkeeping runs after, on the one transaction connection.
       const outcomes = await Promise.all([...this.batchesOf(standard).map((batch) => this.send(batch)), this.sendInOrder(fifo)]);
       await this.record(manager, table, [...standard, ...fifo], outcomes.flat());
-      return standard.length + fifo.length;
+      return { standard: standard.length, fifo: fifo.length };
     });
   }
 
@@ -128,7 +145,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const [{ leader }]: { leader: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS leader`, [`outbox-fifo:${table}`]);
     if (!leader) return [];
     return manager.query(
-      `SELECT id, type, topic, group_key, envelope, created_at FROM ${table}
+      `SELECT ${CLAIMED_COLUMNS} FROM ${table}
        WHERE published_at IS NULL AND group_key IS NOT NULL ORDER BY id LIMIT $1 FOR UPDATE`,
       [limit],
     );
@@ -165,17 +182,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const spans = new Map(
       batch.rows.map((row) => [
         row.id,
-        startSpan(`send ${row.type}`, SpanKind.PRODUCER, contextFromTraceparent(row.envelope.traceparent), {
+        startSpan(`send ${row.type}`, SpanKind.PRODUCER, contextFromTraceparent(row.traceparent ?? undefined), {
           'messaging.system': 'aws_sns',
           'messaging.destination.name': row.topic,
-          'messaging.message.id': row.envelope.id,
+          'messaging.message.id': row.event_id,
         }),
       ]),
     );
     try {
       const outcome = await this.transport.publishBatch(
         batch.topic,
-        batch.rows.map((row) => ({ rowId: row.id, eventId: row.envelope.id, type: row.type, body: JSON.stringify(row.envelope), groupKey: row.group_key ?? undefined })),
+        batch.rows.map((row) => ({ rowId: row.id, eventId: row.event_id, type: row.type, body: row.body, groupKey: row.group_key ?? undefined })),
       );
       for (const failure of outcome.failed) spans.get(failure.rowId)?.setStatus({ code: SpanStatusCode.ERROR, message: failure.reason });
       return outcome;
@@ -208,7 +225,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       if (sent.has(row.id)) {
         this.metrics.published.inc({ type: row.type });
         this.metrics.relayLag.observe((now - new Date(row.created_at).getTime()) / 1000);
-        this.observer.emit('published', { eventId: row.envelope.id, type: row.type });
+        this.observer.emit('published', { eventId: row.event_id, type: row.type });
       } else if (refused.has(row.id)) {
         this.metrics.publishFailures.inc({ type: row.type });
       }
