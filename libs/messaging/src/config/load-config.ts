@@ -6,11 +6,13 @@ import { z } from 'zod';
  */
 export function loadConfig<TSchema extends z.ZodType>(schema: TSchema, env: NodeJS.ProcessEnv = process.env): z.output<TSchema> {
   const result = schema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new ConfigurationError(`Invalid configuration:\n${problems.join('\n')}`);
-  }
+  if (!result.success) throw configurationError(result.error.issues);
   return result.data;
+}
+
+function configurationError(issues: readonly z.core.$ZodIssue[]): ConfigurationError {
+  const problems = issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  return new ConfigurationError(`Invalid configuration:\n${problems.join('\n')}`);
 }
 
 export class ConfigurationError extends Error {
@@ -34,10 +36,7 @@ export function loadServiceConfig<TMessaging extends z.ZodType, TOwn extends z.Z
   const messaging = messagingSchema.safeParse(env);
   const own = ownSchema.safeParse(env);
   const issues = [...(messaging.success ? [] : messaging.error.issues), ...(own.success ? [] : own.error.issues)];
-  if (issues.length > 0 || !messaging.success || !own.success) {
-    const problems = issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new ConfigurationError(`Invalid configuration:\n${problems.join('\n')}`);
-  }
+  if (!messaging.success || !own.success) throw configurationError(issues);
   return { messaging: messaging.data, service: own.data };
 }
 

@@ -9,6 +9,7 @@ import { runInMessageContext } from '../context/message-context';
 import type { EventContract } from '../contracts/event-contract';
 import { parseCloudEvent, type CloudEvent } from '../envelope/cloud-event';
 import { PoisonMessageError, resolveFailure, type FailureDisposition } from '../errors/messaging-errors';
+import { quotedTable } from '../database/quoted-table';
 import { InboxMessage } from '../inbox/inbox-message.entity';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
@@ -218,7 +219,7 @@ export class EventDispatcher implements BeforeApplicationShutdown {
       throw new PoisonMessageError('UNKNOWN_EVENT_TYPE', `No handler for ${envelope.type}`);
     }
     return this.dataSource.transaction(async (manager) => {
-      const inbox = manager.getRepository(InboxMessage).metadata.tablePath.split('.').map((part) => `"${part}"`).join('.');
+      const inbox = quotedTable(manager, InboxMessage);
       // A concurrent duplicate blocks on the primary key until the first commits, then skips.
       const inserted: unknown[] = await manager.query(
         `INSERT INTO ${inbox} (event_id, consumer, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`,

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { EventDispatcher, QUEUE_ADDRESSES, SQS_CLIENT, type QueueAddresses } from '../consumer/event-dispatcher';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
+import { quotedTable } from '../database/quoted-table';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 
 /** Indicators report "down" with a reason; they never throw into the health endpoint. */
@@ -29,7 +30,7 @@ export class MessagingHealthIndicators {
   async outboxBacklog(): Promise<HealthIndicatorResult> {
     const indicator = this.health.check('outbox');
     try {
-      const table = this.dataSource.getRepository(OutboxMessage).metadata.tablePath.split('.').map((part) => `"${part}"`).join('.');
+      const table = quotedTable(this.dataSource.manager, OutboxMessage);
       const [row]: { pending: string; oldest_seconds: number | null }[] = await this.dataSource.query(
         `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at)) AS oldest_seconds FROM ${table} WHERE published_at IS NULL`,
       );

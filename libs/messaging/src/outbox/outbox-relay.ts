@@ -10,6 +10,7 @@ import { MessagingObserver } from '../observer/messaging-observer';
 import { contextFromTraceparent, SpanKind, startSpan } from '../tracing/trace-context';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { EVENT_TRANSPORT, type BatchOutcome, type EventTransport } from './event-transport';
+import { quotedTable } from '../database/quoted-table';
 import { OutboxMessage } from './outbox-message.entity';
 
 interface ClaimedRow {
@@ -121,7 +122,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async relayOnce(options: { withFifo: boolean } = { withFifo: true }): Promise<{ standard: number; fifo: number }> {
     const limit = this.transport.maxBatchSize;
     return this.dataSource.transaction(async (manager) => {
-      const table = quoteTable(manager.getRepository(OutboxMessage).metadata.tablePath);
+      const table = quotedTable(manager, OutboxMessage);
       const standard: ClaimedRow[] = await manager.query(
         `SELECT ${CLAIMED_COLUMNS} FROM ${table}
          WHERE published_at IS NULL AND group_key IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -252,11 +253,4 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       if (!this.stopping) setTimeout(() => void this.listen().catch(() => undefined), 5000).unref();
     }
   }
-}
-
-function quoteTable(tablePath: string): string {
-  return tablePath
-    .split('.')
-    .map((part) => `"${part}"`)
-    .join('.');
 }
