@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { z } from 'zod';
 import { messageContextOrNew } from '../context/message-context';
 import type { EventContract, EventPayload } from '../contracts/event-contract';
+import { quotedTable } from '../database/quoted-table';
 import { createCloudEvent, type CloudEvent } from '../envelope/cloud-event';
 import { EventTooLargeError, InvalidEventError, OutsideTransactionError } from '../errors/messaging-errors';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
@@ -62,18 +62,16 @@ export class Outbox {
   }
 
   private async write<C extends EventContract>(manager: EntityManager, contract: C, envelope: CloudEvent<EventPayload<C>>, options: PublishOptions): Promise<void> {
-    const bytes = Buffer.byteLength(JSON.stringify(envelope));
+    const body = JSON.stringify(envelope);
+    const bytes = Buffer.byteLength(body);
     if (bytes > MAX_EVENT_BYTES) {
       throw new EventTooLargeError(`${contract.type} is ${bytes} bytes, over the ${MAX_EVENT_BYTES}-byte limit: carry ids, not documents`);
     }
-    const row: Partial<OutboxMessage> = {
-      eventId: envelope.id,
-      type: contract.type,
-      topic: contract.topic,
-      groupKey: contract.fifo ? options.subject : null,
-      envelope,
-    };
-    // TypeORM's deep-partial type cannot follow the envelope's `unknown` payload into jsonb.
-    await manager.insert(OutboxMessage, row as QueryDeepPartialEntity<OutboxMessage>);
+    // One raw statement on the request path: the text built for the size check is the jsonb as is,
+    // and nothing generated is needed back, so no entity mapping, re-serialising or RETURNING.
+    await manager.query(
+      `INSERT INTO ${quotedTable(manager, OutboxMessage)} (event_id, type, topic, group_key, envelope) VALUES ($1, $2, $3, $4, $5::jsonb)`,
+      [envelope.id, contract.type, contract.topic, contract.fifo ? options.subject : null, body],
+    );
   }
 }
