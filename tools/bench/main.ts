@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ordersTopology } from '../../apps/orders/src/orders.topology';
 import { roleName, SCENARIOS, ServiceRegistry, type BenchContext, type BenchOptions, type ScenarioName } from './bench-context';
@@ -42,7 +42,7 @@ function parseOptions(argv: string[]): BenchOptions {
     .option('--only <scenarios>', `comma-separated subset of ${SCENARIOS.join(',')}`)
     .option('--output <file>', 'where to write the JSON results', join(root, 'bench-results', 'latest.json'))
     .option('--diagnose', 'add the runs that explain the misses: the relay as concurrent claim loops, HTTP with the relay paused')
-    .option('--service-node-options <flags>', 'NODE_OPTIONS for every service process, e.g. --max-old-space-size=160')
+    .option('--service-node-options <flags>', 'NODE_OPTIONS for every service process (default: what docker/Dockerfile sets; "" for none)')
     .option('--quiet-wait <seconds>', 'before each scenario, wait up to this long for other processes to leave the CPUs alone', integer, 30)
     .option('--cpu-prof [dir]', 'write a V8 CPU profile of every service process (default folder bench-results/profiles)')
     .parse(argv);
@@ -85,9 +85,17 @@ function parseOptions(argv: string[]): BenchOptions {
     output: resolve(raw.output),
     quietWaitSeconds: raw.quietWait,
     diagnose: raw.diagnose ?? false,
-    serviceNodeOptions: raw.serviceNodeOptions,
+    serviceNodeOptions: raw.serviceNodeOptions ?? imageNodeOptions(),
     cpuProfileDir: raw.cpuProf ? resolve(typeof raw.cpuProf === 'string' ? raw.cpuProf : join(root, 'bench-results', 'profiles')) : undefined,
   };
+}
+
+/** Services are measured as they are deployed: with the NODE_OPTIONS the image gives them (the heap cap). */
+function imageNodeOptions(): string {
+  const dockerfile = readFileSync(join(root, 'docker', 'Dockerfile'), 'utf8');
+  const match = /NODE_OPTIONS=(\S+)/.exec(dockerfile);
+  if (!match) throw new Error('docker/Dockerfile sets no NODE_OPTIONS; pass --service-node-options');
+  return match[1];
 }
 
 /** Rough seconds each scenario takes here, so the progress bar moves evenly. */

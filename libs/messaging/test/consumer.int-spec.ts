@@ -1,4 +1,4 @@
-import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { createCloudEvent, createSqsClient, DEAD_LETTER_ATTRIBUTES, locateQueue, MessagingMetrics, TopologyNames } from '@app/messaging';
 import { HandlerSpy, waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
@@ -69,6 +69,58 @@ describe('consumer with inbox', () => {
     expect(await effectsOf('dup-1')).toBe(1);
     expect(await countRows(db, 'SELECT count(*) FROM widgets.inbox_messages WHERE event_id = $1', [event.id])).toBe(1);
     expect(await metricValue('duplicates', { type: event.type })).toBeGreaterThanOrEqual(1);
+  });
+
+  /**
+   * Holds the consumer inside the handler of a first event while `bodies` are queued, so that the
+   * next receive returns them together; resolves once every body's widget has its effect.
+   */
+  const receiveTogether = async (gateWidget: string, bodies: string[]) => {
+    const behaviour = app.get(WidgetBehaviour);
+    let release!: () => void;
+    behaviour.gate = new Promise<void>((resolve) => (release = resolve));
+    const entered = new Promise<void>((resolve) => (behaviour.entered = resolve));
+    await send(JSON.stringify(aWidgetEvent(gateWidget)));
+    await entered;
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.map((body, index) => ({ Id: `m${index}`, MessageBody: body })) }));
+    behaviour.gate = undefined;
+    behaviour.entered = undefined;
+    release();
+  };
+  const handledAtOf = async (widgetIds: string[]) => {
+    const { rows } = await db.query(
+      `SELECT DISTINCT i.handled_at FROM widgets.inbox_messages i JOIN widgets.widget_effects e ON e.event_id = i.event_id WHERE e.widget_id = ANY($1)`,
+      [widgetIds],
+    );
+    return rows.length;
+  };
+
+  it('handles the events of one receive in one transaction, a duplicate among them once', async () => {
+    const widgetIds = Array.from({ length: 8 }, (_, index) => `together-${index}`);
+    const events = widgetIds.map((widgetId) => aWidgetEvent(widgetId));
+    const spy = HandlerSpy.attach(app);
+    await receiveTogether('together-gate', [...events, events[0]].map((event) => JSON.stringify(event)));
+    for (const event of events) await spy.waitForHandled({ eventId: event.id, outcome: 'handled' });
+    await spy.waitForHandled({ eventId: events[0].id, outcome: 'duplicate' });
+    spy.stop();
+    for (const widgetId of widgetIds) expect(await effectsOf(widgetId)).toBe(1);
+    // now() is the transaction's start time: one value for all of them means one transaction.
+    expect(await handledAtOf(widgetIds)).toBe(1);
+  });
+
+  it('retries only the failing event of a shared receive; the others commit exactly once', async () => {
+    const widgetIds = Array.from({ length: 6 }, (_, index) => `shared-${index}`);
+    const events = widgetIds.map((widgetId) => aWidgetEvent(widgetId));
+    // Fails in the shared transaction, then once more alone: one retry through the queue.
+    app.get(WidgetBehaviour).failTimes('shared-3', 2);
+    const retriedBefore = await metricValue('retried', { code: 'TEST_TRANSIENT' });
+    await receiveTogether('shared-gate', events.map((event) => JSON.stringify(event)));
+    await waitFor(async () => (await Promise.all(widgetIds.map(effectsOf))).every((count) => count === 1) || undefined, {
+      what: 'every event of the receive to be handled',
+      timeoutMs: 20_000,
+    });
+    expect(await metricValue('retried', { code: 'TEST_TRANSIENT' })).toBe(retriedBefore + 1);
+    for (const widgetId of widgetIds) expect(await effectsOf(widgetId)).toBe(1);
   });
 
   it('stores the event correlation id with the handler writes', async () => {

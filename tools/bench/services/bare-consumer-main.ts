@@ -16,7 +16,7 @@ export interface BareConsumerOptions {
 /**
  * The consumer's physical limit: a bare sqs-consumer on the sink's queue with the library's options
  * (batch size, wait, visibility, heartbeat, attributes), a handler that does nothing, and the same
- * one-by-one delete. It loads nothing but the SQS client, so its memory is a floor for a consumer
+ * acknowledgement (one DeleteMessageBatch per receive, or one DeleteMessage each when asked). It loads nothing but the SQS client, so its memory is a floor for a consumer
  * process as well.
  */
 function main(): void {

@@ -30,6 +30,7 @@ export const messagingEnvSchema = z
     OUTBOX_BATCHES_IN_FLIGHT: positiveInt.max(50).default(4),
     CONSUMER_BATCH_SIZE: positiveInt.max(10).default(10),
     CONSUMER_WAIT_SECONDS: z.coerce.number().int().min(0).max(20).default(10),
+    CONSUMER_TRANSACTION: z.enum(['batch', 'message']).default('batch'),
     VISIBILITY_TIMEOUT_SECONDS: positiveInt.max(43200).default(30),
     MAX_RECEIVE_COUNT: positiveInt.default(5),
     RETRY_BASE_SECONDS: positiveInt.default(1),
@@ -68,6 +69,7 @@ export const messagingEnvSchema = z
       consumer: {
         batchSize: env.CONSUMER_BATCH_SIZE,
         waitTimeSeconds: env.CONSUMER_WAIT_SECONDS,
+        transaction: env.CONSUMER_TRANSACTION,
         visibilityTimeoutSeconds: env.VISIBILITY_TIMEOUT_SECONDS,
         maxReceiveCount: env.MAX_RECEIVE_COUNT,
         retry: { baseSeconds: env.RETRY_BASE_SECONDS, factor: env.RETRY_FACTOR, maxSeconds: env.RETRY_MAX_SECONDS },

@@ -3,7 +3,8 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SqsConsumerEventHandler, SqsMessageHandler, SqsService } from '@ssut/nestjs-sqs';
 import { lastValueFrom } from 'rxjs';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { MessageHandler } from '@nestjs/microservices';
 import { z } from 'zod';
 import { runInMessageContext } from '../context/message-context';
 import type { EventContract } from '../contracts/event-contract';
@@ -41,6 +42,20 @@ export const DEAD_LETTER_ATTRIBUTES = {
 
 type Outcome = 'handled' | 'duplicate';
 
+interface TimedOutcome {
+  outcome: Outcome;
+  /** How long the handler ran; 0 for a duplicate, whose handler does not run. */
+  seconds: number;
+}
+
+/** A message whose envelope and payload passed every check, with the handler for its type. */
+interface PreparedEvent {
+  message: Message;
+  envelope: CloudEvent;
+  data: unknown;
+  handler: MessageHandler;
+}
+
 /**
  * sqs-consumer deletes the message when the handler returns nothing or the message itself; any
  * other object leaves it on the queue, to come back when its (adjusted) visibility runs out.
@@ -48,11 +63,15 @@ type Outcome = 'handled' | 'duplicate';
 const LEAVE_ON_QUEUE: Message = Object.freeze({});
 
 /**
- * Turns one SQS message into one handler call, effectively once:
+ * Turns each SQS message into one handler call, effectively once:
  * parse the envelope → find the contract → validate the payload → in one transaction insert the
  * inbox row and run the handler → acknowledge. A redelivered event finds its inbox row and is
  * acknowledged without running the handler. Retryable failures back off by extending the message's
  * invisibility; poison goes to the DLQ at once with its reason; neither blocks the messages behind it.
+ *
+ * By default the events of one receive share a transaction and are acknowledged with one
+ * DeleteMessageBatch (CONSUMER_TRANSACTION=batch); `message` gives each its own, run concurrently,
+ * for handlers that wait on something slower than the database.
  */
 @Injectable()
 export class EventDispatcher implements BeforeApplicationShutdown {
@@ -82,14 +101,18 @@ export class EventDispatcher implements BeforeApplicationShutdown {
     this.contracts = new Map(options.topology.consumes.map((contract) => [contract.type, contract]));
   }
 
-  @SqsMessageHandler(INBOX_CONSUMER, false)
-  async handleMessage(message: Message): Promise<Message> {
+  /**
+   * sqs-consumer hands over a whole receive and deletes what this returns with one
+   * DeleteMessageBatch; messages left out stay on the queue (retry backoff or hand-back).
+   */
+  @SqsMessageHandler(INBOX_CONSUMER, true)
+  async handleMessages(messages: Message[]): Promise<Message[]> {
     if (this.stopping) {
-      // Shutting down: hand the message straight back so another replica takes it now.
-      await this.changeVisibility(message, 0);
-      return LEAVE_ON_QUEUE;
+      // Shutting down: hand the messages straight back so another replica takes them now.
+      await Promise.all(messages.map((message) => this.changeVisibility(message, 0)));
+      return [];
     }
-    const work = this.inGroupOrder(message);
+    const work = this.processReceive(messages);
     this.inFlight.add(work);
     try {
       return await work;
@@ -98,18 +121,34 @@ export class EventDispatcher implements BeforeApplicationShutdown {
     }
   }
 
+  private async processReceive(messages: Message[]): Promise<Message[]> {
+    await this.handlers.ready;
+    const prepared: PreparedEvent[] = [];
+    const settled: Promise<Message>[] = [];
+    for (const message of messages) {
+      const preparation = this.prepare(message);
+      if ('failure' in preparation) settled.push(this.onFailure(message, preparation.envelope, resolveFailure(preparation.failure), preparation.failure));
+      else prepared.push(preparation);
+    }
+    const handledTogether = this.options.config.consumer.transaction === 'batch' && prepared.length > 1 ? await this.handleInOneTransaction(prepared) : undefined;
+    if (handledTogether) settled.push(...handledTogether.map(async (message) => message));
+    else settled.push(...prepared.map((event) => this.inGroupOrder(event)));
+    const outcomes = await Promise.all(settled);
+    return outcomes.filter((outcome) => outcome !== LEAVE_ON_QUEUE);
+  }
+
   /**
    * One batch from a FIFO queue can hold several messages of one group; they run one after the
    * other, and once one is left for a retry the rest of its group in the batch is handed back
    * too, so nothing overtakes it. Different groups, and standard queues, run in parallel.
    */
-  private inGroupOrder(message: Message): Promise<Message> {
-    const group = message.Attributes?.MessageGroupId;
-    if (!group) return this.process(message);
+  private inGroupOrder(event: PreparedEvent): Promise<Message> {
+    const group = event.message.Attributes?.MessageGroupId;
+    if (!group) return this.handleAlone(event);
     const previous = this.groupTails.get(group);
     const work = (previous ?? Promise.resolve(undefined)).then(async (previousOutcome) => {
-      if (previousOutcome !== LEAVE_ON_QUEUE) return this.process(message);
-      await this.changeVisibility(message, 0);
+      if (previousOutcome !== LEAVE_ON_QUEUE) return this.handleAlone(event);
+      await this.changeVisibility(event.message, 0);
       return LEAVE_ON_QUEUE;
     });
     this.groupTails.set(group, work);
@@ -162,39 +201,101 @@ export class EventDispatcher implements BeforeApplicationShutdown {
     }
   }
 
-  private async process(message: Message): Promise<Message> {
-    await this.handlers.ready;
+  /** Envelope, contract and payload checks: whatever fails here is poison, before any transaction. */
+  private prepare(message: Message): PreparedEvent | { failure: unknown; envelope?: CloudEvent } {
     let envelope: CloudEvent | undefined;
     try {
       envelope = parseCloudEvent(message.Body);
-      const parsedEnvelope = envelope;
       // Labels come from our contracts, never from message content: a stream of made-up types
       // must not grow /metrics without bound.
-      this.metrics.received.inc({ type: this.contracts.has(parsedEnvelope.type) ? parsedEnvelope.type : 'unknown' });
-      const contract = this.contractFor(parsedEnvelope);
-      const data = this.validate(contract, parsedEnvelope);
-      const stopTimer = this.metrics.handlerDuration.startTimer({ type: parsedEnvelope.type });
-      const outcome = await inSpan(
-        `process ${parsedEnvelope.type}`,
-        SpanKind.CONSUMER,
-        contextFromTraceparent(parsedEnvelope.traceparent),
-        { 'messaging.system': 'aws_sqs', 'messaging.message.id': parsedEnvelope.id, 'messaging.consumer.group.name': this.options.topology.service },
-        (span) =>
-          runInMessageContext(
-            { correlationId: parsedEnvelope.correlationid, causationId: parsedEnvelope.id, traceparent: traceparentOfSpan(span) ?? parsedEnvelope.traceparent },
-            () => this.handleOnce(parsedEnvelope, data, receiveCountOf(message)),
-          ),
-      );
-      const seconds = stopTimer();
-      (outcome === 'duplicate' ? this.metrics.duplicates : this.metrics.handled).inc({ type: parsedEnvelope.type });
-      this.observer.emit('handled', { eventId: parsedEnvelope.id, type: parsedEnvelope.type, correlationId: parsedEnvelope.correlationid, outcome });
-      runInMessageContext({ correlationId: parsedEnvelope.correlationid, causationId: parsedEnvelope.id, traceparent: parsedEnvelope.traceparent }, () =>
-        this.logger.log({ eventId: parsedEnvelope.id, type: parsedEnvelope.type, durationMs: Math.round(seconds * 1000) }, outcome === 'duplicate' ? 'Skipped a duplicate event' : 'Handled event'),
-      );
-      return message;
-    } catch (error) {
-      return this.onFailure(message, envelope, resolveFailure(error), error);
+      this.metrics.received.inc({ type: this.contracts.has(envelope.type) ? envelope.type : 'unknown' });
+      const data = this.validate(this.contractFor(envelope), envelope);
+      const handler = this.handlers.handlerFor(envelope.type);
+      if (!handler) throw new PoisonMessageError('UNKNOWN_EVENT_TYPE', `No handler for ${envelope.type}`);
+      return { message, envelope, data, handler };
+    } catch (failure) {
+      return { failure, envelope };
     }
+  }
+
+  /** The event in a transaction of its own: the path for single messages, and after a batch failed. */
+  private async handleAlone(event: PreparedEvent): Promise<Message> {
+    try {
+      const timed = await this.dataSource.transaction(async (manager) => {
+        const fresh = await this.recordInInbox(manager, [event.envelope]);
+        return fresh.has(event.envelope.id) ? this.runHandler(event, manager) : { outcome: 'duplicate' as const, seconds: 0 };
+      });
+      this.completed(event, timed);
+      return event.message;
+    } catch (error) {
+      return this.onFailure(event.message, event.envelope, resolveFailure(error), error);
+    }
+  }
+
+  /**
+   * All events of a receive in one transaction, one after the other in receive order (which keeps
+   * FIFO group order): one inbox INSERT and one COMMIT for up to ten events instead of ten of each.
+   * If any handler fails, the whole transaction rolls back and each event is handled alone, so
+   * one failure only retries, or dead-letters, its own message. Returns undefined in that case.
+   */
+  private async handleInOneTransaction(events: PreparedEvent[]): Promise<Message[] | undefined> {
+    let results: TimedOutcome[];
+    try {
+      results = await this.dataSource.transaction(async (manager) => {
+        const fresh = await this.recordInInbox(manager, events.map((event) => event.envelope));
+        const timed: TimedOutcome[] = [];
+        for (const event of events) {
+          // A redelivery can put the same event twice into one receive: the first one runs.
+          const first = fresh.delete(event.envelope.id);
+          timed.push(first ? await this.runHandler(event, manager) : { outcome: 'duplicate', seconds: 0 });
+        }
+        return timed;
+      });
+    } catch (error) {
+      this.logger.debug({ err: error, events: events.length }, 'A handler failed in a batch transaction; handling each event alone');
+      return undefined;
+    }
+    events.forEach((event, index) => this.completed(event, results[index]));
+    return events.map((event) => event.message);
+  }
+
+  /** Inserts the inbox rows; returns the ids that were new, i.e. not handled before. */
+  private async recordInInbox(manager: EntityManager, envelopes: CloudEvent[]): Promise<Set<string>> {
+    // A concurrent duplicate blocks on the primary key until the first commits, then skips.
+    const inserted: { event_id: string }[] = await manager.query(
+      `INSERT INTO ${quotedTable(manager, InboxMessage)} (event_id, consumer, type)
+       SELECT event_id, $1, type FROM unnest($2::text[], $3::text[]) AS e(event_id, type)
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [this.options.topology.service, envelopes.map((envelope) => envelope.id), envelopes.map((envelope) => envelope.type)],
+    );
+    return new Set(inserted.map((row) => row.event_id));
+  }
+
+  private async runHandler(event: PreparedEvent, manager: EntityManager): Promise<TimedOutcome> {
+    const { envelope, data, handler, message } = event;
+    const startedAt = performance.now();
+    await inSpan(
+      `process ${envelope.type}`,
+      SpanKind.CONSUMER,
+      contextFromTraceparent(envelope.traceparent),
+      { 'messaging.system': 'aws_sqs', 'messaging.message.id': envelope.id, 'messaging.consumer.group.name': this.options.topology.service },
+      (span) =>
+        runInMessageContext({ correlationId: envelope.correlationid, causationId: envelope.id, traceparent: traceparentOfSpan(span) ?? envelope.traceparent }, async () => {
+          const context = new EventContext({ ...envelope, data }, manager, receiveCountOf(message), this.outbox);
+          await lastValueFrom(this.handlers.transformToObservable(await handler(data, context)), { defaultValue: undefined });
+        }),
+    );
+    return { outcome: 'handled', seconds: (performance.now() - startedAt) / 1000 };
+  }
+
+  /** After the commit: metrics, observers and the log line. */
+  private completed({ envelope }: PreparedEvent, { outcome, seconds }: TimedOutcome): void {
+    if (outcome === 'handled') this.metrics.handlerDuration.observe({ type: envelope.type }, seconds);
+    (outcome === 'duplicate' ? this.metrics.duplicates : this.metrics.handled).inc({ type: envelope.type });
+    this.observer.emit('handled', { eventId: envelope.id, type: envelope.type, correlationId: envelope.correlationid, outcome });
+    runInMessageContext({ correlationId: envelope.correlationid, causationId: envelope.id, traceparent: envelope.traceparent }, () =>
+      this.logger.log({ eventId: envelope.id, type: envelope.type, durationMs: Math.round(seconds * 1000) }, outcome === 'duplicate' ? 'Skipped a duplicate event' : 'Handled event'),
+    );
   }
 
   private contractFor(envelope: CloudEvent): EventContract {
@@ -211,25 +312,6 @@ export class EventDispatcher implements BeforeApplicationShutdown {
       throw new PoisonMessageError('SCHEMA_VIOLATION', `${envelope.type} ${envelope.id}: ${z.prettifyError(result.error)}`);
     }
     return result.data;
-  }
-
-  private async handleOnce(envelope: CloudEvent, data: unknown, receiveCount: number): Promise<Outcome> {
-    const handler = this.handlers.handlerFor(envelope.type);
-    if (!handler) {
-      throw new PoisonMessageError('UNKNOWN_EVENT_TYPE', `No handler for ${envelope.type}`);
-    }
-    return this.dataSource.transaction(async (manager) => {
-      const inbox = quotedTable(manager, InboxMessage);
-      // A concurrent duplicate blocks on the primary key until the first commits, then skips.
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO ${inbox} (event_id, consumer, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [envelope.id, this.options.topology.service, envelope.type],
-      );
-      if (inserted.length === 0) return 'duplicate';
-      const context = new EventContext({ ...envelope, data }, manager, receiveCount, this.outbox);
-      await lastValueFrom(this.handlers.transformToObservable(await handler(data, context)), { defaultValue: undefined });
-      return 'handled';
-    });
   }
 
   private async onFailure(message: Message, envelope: CloudEvent | undefined, disposition: FailureDisposition, error: unknown): Promise<Message> {
