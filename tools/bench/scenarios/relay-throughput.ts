@@ -65,8 +65,6 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
       advance(`relay over ${options.publishedRows.toLocaleString('en-US')} published rows, run ${run + 1}/${options.repeats}`);
       await largeTable.measure(ctx, () => relayRun(db, options.events));
     }
-    const comparisons: Comparison[] = [];
-    if (options.diagnose) comparisons.push(await claimLoopsPrototype(ctx, db, direct));
     await db.query(`TRUNCATE ${OUTBOX}`);
     await purgeSinkQueue(ctx);
 
@@ -76,7 +74,6 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
       compare('1. Relay', 'throughput', rate('outbox relay', relay), rate('direct PublishBatch', direct), atLeast(0.9)),
       compare('1. Relay', 'large outbox table', rate(`relay, ${large}`, largeTable), rate('relay, empty table', relay), atLeast(0.9)),
       compare('1. Relay', 'scaling out', rate('2 relays', twoRelays), rate('1 relay', relay)),
-      ...comparisons,
     ];
   } finally {
     if (second) await services.stop(second);
@@ -85,33 +82,6 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
   }
 }
 
-/**
- * --diagnose: the same rows relayed by `batchesInFlight` claim loops of one batch each (the shape
- * proposed for the library), in a service started with OUTBOX_BATCHES_IN_FLIGHT=1, so the same
- * number of PublishBatch calls is in flight as in the direct baseline.
- */
-async function claimLoopsPrototype(ctx: BenchContext, db: Client, direct: Runs): Promise<Comparison> {
-  const loops = ctx.stack.config.outbox.batchesInFlight;
-  const prototype = await ctx.services.start({ kind: 'orders', variant: 'outbox' }, { OUTBOX_BATCHES_IN_FLIGHT: '1' });
-  try {
-    const runs = new Runs('relay, claim loops prototype');
-    for (let run = 0; run <= ctx.options.repeats; run++) {
-      ctx.progress.update(1, `prototype: ${loops} claim loops, run ${run + 1}/${ctx.options.repeats + 1}`);
-      await db.query(`TRUNCATE ${OUTBOX}`);
-      const measure = async () => {
-        await commitPending(db, ctx.options.events);
-        const { elapsedMs } = await prototype.request<{ elapsedMs: number }>('relay-loops', { loops });
-        return (ctx.options.events / elapsedMs) * 1000;
-      };
-      // The first run warms the process up.
-      if (run === 0) await measure();
-      else await runs.measure(ctx, measure);
-    }
-    return compare('1. Relay', 'diagnosis', runs.figure(`${loops} claim loops of 1 batch (prototype)`, 'events/s'), direct.figure('direct PublishBatch', 'events/s'));
-  } finally {
-    await ctx.services.stop(prototype);
-  }
-}
 
 /**
  * Commits `count` OrderPlaced rows in one transaction and returns when (by the monotonic clock) the

@@ -46,10 +46,12 @@ export class HandledOrders implements OnApplicationBootstrap, EntitySubscriberIn
     this.dataSource.subscribers.push(this);
   }
 
-  /** Runs right after COMMIT returns, in the transaction of the handler that tagged its query runner. */
+  /** Runs right after COMMIT returns, for the transaction whose handlers tagged its query runner. */
   afterTransactionCommit(event: TransactionCommitEvent): void {
-    const orderId = (event.queryRunner.data as { benchOrderId?: string }).benchOrderId;
-    if (orderId) this.records.push([orderId, monotonicMs()]);
+    const data = event.queryRunner.data as { benchOrderIds?: string[] };
+    const committedAt = monotonicMs();
+    for (const orderId of data.benchOrderIds ?? []) this.records.push([orderId, committedAt]);
+    data.benchOrderIds = undefined;
   }
 }
 
@@ -61,7 +63,8 @@ class OrderPlacedSink {
   async onOrderPlaced(@Payload() order: EventPayload<typeof OrderPlaced>, @Ctx() ctx: EventContext): Promise<void> {
     this.handled.firstStartedAt ??= monotonicMs();
     await ctx.manager.insert(SeenOrder, { eventId: ctx.envelope.id, orderId: order.orderId });
-    if (ctx.manager.queryRunner) (ctx.manager.queryRunner.data as { benchOrderId?: string }).benchOrderId = order.orderId;
+    // The events of one receive can share a transaction: each handler adds its order.
+    if (ctx.manager.queryRunner) ((ctx.manager.queryRunner.data as { benchOrderIds?: string[] }).benchOrderIds ??= []).push(order.orderId);
   }
 }
 

@@ -24,7 +24,6 @@ async function main(): Promise<void> {
       'publish-direct': publishDirect,
       // Diagnostics (--diagnose): the service without its relay, and the relay driven as several claim loops.
       'pause-relay': () => relay.beforeApplicationShutdown(),
-      'relay-loops': (args: { loops: number }) => relayLoops(relay, args.loops),
     };
   } else if (service === 'sink') {
     ({ app, port } = await createOrderSinkApp(process.env));
@@ -60,24 +59,6 @@ async function publishDirect(args: { count: number; concurrency: number }): Prom
   return { elapsedMs: monotonicMs() - start, sent };
 }
 
-/**
- * A prototype of a relay that keeps `loops` claims going at once, each claim → PublishBatch → mark
- * on its own transaction, instead of one claim of several batches at a time. The automatic relay
- * is stopped first; the bench has already committed the rows.
- */
-async function relayLoops(relay: OutboxRelay, loops: number): Promise<{ elapsedMs: number }> {
-  await relay.beforeApplicationShutdown();
-  const start = monotonicMs();
-  await Promise.all(
-    Array.from({ length: loops }, async () => {
-      for (;;) {
-        const claimed = await relay.relayOnce();
-        if (claimed.standard + claimed.fifo === 0) return;
-      }
-    }),
-  );
-  return { elapsedMs: monotonicMs() - start };
-}
 
 main().catch((error: unknown) => {
   console.error(error);
