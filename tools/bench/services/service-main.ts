@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     const relay = app.get(OutboxRelay);
     handlers = {
       'publish-direct': publishDirect,
-      // Diagnostics (--diagnose): the service without its relay, and the relay driven as several claim loops.
+      // Diagnostics (--diagnose): the service without its relay.
       'pause-relay': () => relay.beforeApplicationShutdown(),
     };
   } else if (service === 'sink') {
