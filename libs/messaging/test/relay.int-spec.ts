@@ -60,6 +60,25 @@ describe('outbox relay', () => {
     }
   });
 
+  it('commits arriving while the relay is busy are sent on their notifications, without waiting for the poll', async () => {
+    // The poll would come only after the deadline: every row must go out on a NOTIFY, and with one
+    // loop, a notification during its claim must make it claim again.
+    const app = await world.startReplica({ OUTBOX_POLL_MS: '3600000', OUTBOX_BATCHES_IN_FLIGHT: '1' });
+    const streams = await Promise.all(
+      Array.from({ length: 5 }, async (_, stream) => {
+        const ids: string[] = [];
+        for (let commit = 0; commit < 20; commit++) ids.push(...(await publishWidgets(app, `busy-${stream}-${commit}`, 1 + (commit % 3))));
+        return ids;
+      }),
+    );
+    const total = streams.flat().length;
+    await waitFor(async () => (await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NOT NULL')) === total || undefined, {
+      what: `all ${total} rows to be published`,
+      timeoutMs: 15_000,
+    });
+    expect(await publishedCount(app)).toBe(total);
+  });
+
   it('a commit whose notification was lost is sent by the fallback poll', async () => {
     const app = await world.startReplica({ OUTBOX_POLL_MS: '300' });
     const observer = await observeTopic(world.config, WidgetCreated);

@@ -43,12 +43,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger(OutboxRelay.name);
   private listener?: Client;
   private pollTimer?: NodeJS.Timeout;
-  private draining?: Promise<void>;
-  private wakeRequested = false;
   private stopping = false;
   private failures = 0;
   private readonly publishesFifo: boolean;
   private pausedUntil = 0;
+  private activeLoops = 0;
+  /** Counts wake-ups, so a loop can tell whether rows may have been committed since its claim began. */
+  private wakes = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -72,54 +74,66 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.stopping = true;
     clearInterval(this.pollTimer);
     await this.listener?.end().catch(() => undefined);
-    // Let the batch in flight finish, so its rows are marked published rather than sent again.
-    await this.draining;
+    // Let the batches in flight finish, so their rows are marked published rather than sent again.
+    await this.whenIdle();
   }
 
-  /** Asks for a drain; drains never overlap, and a wake during one causes another pass after it. */
+  /**
+   * Something may have been committed: start a claim loop, unless all of them are already running
+   * (then each claims once more before it stops). A commit never waits for a drain to finish.
+   */
   wake(): void {
-    if (this.stopping) return;
-    if (this.draining) {
-      this.wakeRequested = true;
-      return;
-    }
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-    });
+    if (this.stopping || Date.now() < this.pausedUntil) return;
+    this.wakes += 1;
+    if (this.activeLoops < this.options.config.outbox.batchesInFlight) void this.claimLoop();
   }
 
   /** Relays until nothing is left to claim. Resolves when done; for tests and scripts. */
   async drain(): Promise<void> {
-    do {
-      this.wakeRequested = false;
-      if (Date.now() < this.pausedUntil) return;
-      try {
-        await Promise.all(Array.from({ length: this.options.config.outbox.batchesInFlight }, (_, loop) => this.claimLoop(loop === 0)));
+    this.wake();
+    await this.whenIdle();
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.activeLoops === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Claims one batch after another while full batches come back, starting more loops (up to
+   * OUTBOX_BATCHES_IN_FLIGHT) while there is a backlog, so the next claim does not wait for the
+   * previous batch's SNS call and commit. A loop stops on a short claim, unless a wake-up came
+   * while it was claiming: that commit may not have been visible to it.
+   */
+  private async claimLoop(): Promise<void> {
+    this.activeLoops += 1;
+    try {
+      while (!this.stopping) {
+        const wakesBefore = this.wakes;
+        const claimed = await this.relayOnce();
         this.failures = 0;
-      } catch (error) {
+        if (claimed.standard >= this.transport.maxBatchSize || claimed.fifo > 0) {
+          if (this.activeLoops < this.options.config.outbox.batchesInFlight) void this.claimLoop();
+        } else if (this.wakes === wakesBefore) {
+          return;
+        }
+      }
+    } catch (error) {
+      // The first loop to fail sets the pause; the others stop without lengthening it.
+      if (Date.now() >= this.pausedUntil) {
         this.failures += 1;
         const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** this.failures);
         this.pausedUntil = Date.now() + backoff;
         this.logger.warn({ err: error, backoffMs: backoff }, 'Outbox relay failed; backing off');
-        return;
       }
-    } while (this.wakeRequested && !this.stopping);
-  }
-
-  /**
-   * Several loops claim and send side by side, one batch each per round, so the next claim does not
-   * wait for the previous batch's SNS call and commit. A loop ends on a short claim: that was the
-   * tail. Only the first loop takes FIFO rows, which must go out one batch after the other.
-   */
-  private async claimLoop(withFifo: boolean): Promise<void> {
-    while (!this.stopping) {
-      const claimed = await this.relayOnce({ withFifo });
-      if (claimed.standard < this.transport.maxBatchSize && claimed.fifo === 0) return;
+    } finally {
+      this.activeLoops -= 1;
+      if (this.activeLoops === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
     }
   }
 
   /** Claims one round of rows, sends them, marks what SNS accepted. Returns how many were claimed. */
-  async relayOnce(options: { withFifo: boolean } = { withFifo: true }): Promise<{ standard: number; fifo: number }> {
+  async relayOnce(): Promise<{ standard: number; fifo: number }> {
     const limit = this.transport.maxBatchSize;
     return this.dataSource.transaction(async (manager) => {
       const table = quotedTable(manager, OutboxMessage);
@@ -128,7 +142,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
          WHERE published_at IS NULL AND group_key IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
-      const fifo = this.publishesFifo && options.withFifo ? await this.claimFifo(manager, table, limit * this.options.config.outbox.batchesInFlight) : [];
+      const fifo = this.publishesFifo ? await this.claimFifo(manager, table, limit * this.options.config.outbox.batchesInFlight) : [];
       if (standard.length + fifo.length === 0) return { standard: 0, fifo: 0 };
       // SNS calls go out in parallel; the bookkeeping runs after, on the one transaction connection.
       const outcomes = await Promise.all([...this.batchesOf(standard).map((batch) => this.send(batch)), this.sendInOrder(fifo)]);
