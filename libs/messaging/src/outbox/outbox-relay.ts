@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
+import { Client, type Pool, type PoolClient, type QueryResult } from 'pg';
+import type { DataSource } from 'typeorm';
 import { outboxChannel } from '../database/messaging-tables.migration';
 import { pgClientConfig } from '../database/postgres-connection';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
@@ -79,13 +79,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * Something may have been committed: start a claim loop, unless all of them are already running
-   * (then each claims once more before it stops). A commit never waits for a drain to finish.
+   * Something may have been committed: start a claim loop if none is running; a running one claims
+   * once more before it stops. Under load the rows that commit while a round is in flight are
+   * claimed together by the next one, so a busy service sends fuller batches, not more of them.
    */
   wake(): void {
     if (this.stopping || Date.now() < this.pausedUntil) return;
     this.wakes += 1;
-    if (this.activeLoops < this.options.config.outbox.batchesInFlight) void this.claimLoop();
+    if (this.activeLoops === 0) void this.claimLoop();
   }
 
   /** Relays until nothing is left to claim. Resolves when done; for tests and scripts. */
@@ -135,20 +136,37 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Claims one round of rows, sends them, marks what SNS accepted. Returns how many were claimed. */
   async relayOnce(): Promise<{ standard: number; fifo: number }> {
     const limit = this.transport.maxBatchSize;
-    return this.dataSource.transaction(async (manager) => {
-      const table = quotedTable(manager, OutboxMessage);
-      const standard: ClaimedRow[] = await manager.query(
-        `SELECT ${CLAIMED_COLUMNS} FROM ${table}
-         WHERE published_at IS NULL AND group_key IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
-      );
-      const fifo = this.publishesFifo ? await this.claimFifo(manager, table, limit * this.options.config.outbox.batchesInFlight) : [];
-      if (standard.length + fifo.length === 0) return { standard: 0, fifo: 0 };
+    // The hot path talks to the pool directly: BEGIN rides with the claim and COMMIT with the mark,
+    // two round trips per batch. Both are constant text (no parameters), so one message each.
+    const client: PoolClient = await (this.dataSource.driver as unknown as { master: Pool }).master.connect();
+    let broken: Error | undefined;
+    try {
+      const [, claim] = (await client.query(
+        `BEGIN; SELECT ${CLAIMED_COLUMNS} FROM ${this.table}
+         WHERE published_at IS NULL AND group_key IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+      )) as unknown as QueryResult<ClaimedRow>[];
+      const standard = claim.rows;
+      const fifo = this.publishesFifo ? await this.claimFifo(client, limit * this.options.config.outbox.batchesInFlight) : [];
+      if (standard.length + fifo.length === 0) {
+        await client.query('COMMIT');
+        return { standard: 0, fifo: 0 };
+      }
       // SNS calls go out in parallel; the bookkeeping runs after, on the one transaction connection.
       const outcomes = await Promise.all([...this.batchesOf(standard).map((batch) => this.send(batch)), this.sendInOrder(fifo)]);
-      await this.record(manager, table, [...standard, ...fifo], outcomes.flat());
+      await this.record(client, [...standard, ...fifo], outcomes.flat());
       return { standard: standard.length, fifo: fifo.length };
-    });
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      // A connection that could not even roll back is discarded, not returned to the pool.
+      client.release(broken);
+    }
+  }
+
+  private quotedTable?: string;
+  private get table(): string {
+    return (this.quotedTable ??= quotedTable(this.dataSource.manager, OutboxMessage));
   }
 
   /**
@@ -156,14 +174,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * order: with SKIP LOCKED alone, a second relay could send a group's later event while the first
    * still holds its earlier one.
    */
-  private async claimFifo(manager: EntityManager, table: string, limit: number): Promise<ClaimedRow[]> {
-    const [{ leader }]: { leader: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS leader`, [`outbox-fifo:${table}`]);
-    if (!leader) return [];
-    return manager.query(
-      `SELECT ${CLAIMED_COLUMNS} FROM ${table}
+  private async claimFifo(client: PoolClient, limit: number): Promise<ClaimedRow[]> {
+    const { rows } = await client.query<{ leader: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS leader`, [`outbox-fifo:${this.table}`]);
+    if (!rows[0].leader) return [];
+    const fifo = await client.query<ClaimedRow>(
+      `SELECT ${CLAIMED_COLUMNS} FROM ${this.table}
        WHERE published_at IS NULL AND group_key IS NOT NULL ORDER BY id LIMIT $1 FOR UPDATE`,
       [limit],
     );
+    return fifo.rows;
   }
 
   /** One topic's batches one after another; after a refusal, the rest waits for the next round. */
@@ -219,21 +238,24 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  private async record(manager: EntityManager, table: string, rows: ClaimedRow[], outcomes: BatchOutcome[]): Promise<void> {
+  private async record(client: PoolClient, rows: ClaimedRow[], outcomes: BatchOutcome[]): Promise<void> {
     const sent = new Set(outcomes.flatMap((outcome) => outcome.sent));
     const failed = outcomes.flatMap((outcome) => outcome.failed);
-    if (sent.size > 0) {
-      await manager.query(`UPDATE ${table} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [[...sent]]);
-    }
     if (failed.length > 0) {
       // Only the refused entries are tried again, on the next pass.
-      await manager.query(
-        `UPDATE ${table} AS o SET attempts = o.attempts + 1, last_error = f.reason
+      await client.query(
+        `UPDATE ${this.table} AS o SET attempts = o.attempts + 1, last_error = f.reason
          FROM unnest($1::bigint[], $2::text[]) AS f(id, reason) WHERE o.id = f.id`,
         [failed.map((failure) => failure.rowId), failed.map((failure) => failure.reason)],
       );
       this.logger.warn({ failed }, 'SNS refused some outbox events; they stay pending');
     }
+    // Row ids are bigints read from the table itself, so they can be inlined and the mark sent
+    // with the COMMIT as one message.
+    const sentIds = [...sent].filter((id) => /^\d+$/.test(id));
+    await client.query(
+      sentIds.length > 0 ? `UPDATE ${this.table} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY('{${sentIds.join(',')}}'::bigint[]); COMMIT` : 'COMMIT',
+    );
     const now = Date.now();
     const refused = new Set(failed.map((failure) => failure.rowId));
     for (const row of rows) {
