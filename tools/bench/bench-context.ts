@@ -22,6 +22,8 @@ export interface BenchOptions {
   httpSeconds: number;
   connections: number;
   durable: boolean;
+  /** Milliseconds added to each SNS/SQS call of the services, to model AWS's network distance. */
+  brokerLatencyMs: number;
   logLevel: string;
   scenarios: ScenarioName[];
   output: string;

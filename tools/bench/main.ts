@@ -38,6 +38,7 @@ function parseOptions(argv: string[]): BenchOptions {
     .option('--http-seconds <n>', 'length of each HTTP run (default 10; quick 3)', integer)
     .option('--connections <n>', 'HTTP connections', integer, 10)
     .option('--no-durable', 'run Postgres with fsync and synchronous_commit off (faster, not what production runs)')
+    .option('--broker-latency <ms>', "add this many ms to every SNS/SQS call the services make, a model of AWS's network distance (default 0: the emulator as it is)", integer, 0)
     .option('--log-level <level>', "the services' LOG_LEVEL", 'info')
     .option('--only <scenarios>', `comma-separated subset of ${SCENARIOS.join(',')}`)
     .option('--output <file>', 'where to write the JSON results', join(root, 'bench-results', 'latest.json'))
@@ -57,6 +58,7 @@ function parseOptions(argv: string[]): BenchOptions {
     httpSeconds?: number;
     connections: number;
     durable: boolean;
+    brokerLatency: number;
     logLevel: string;
     only?: string;
     output: string;
@@ -80,6 +82,7 @@ function parseOptions(argv: string[]): BenchOptions {
     httpSeconds: raw.httpSeconds ?? (quick ? 3 : 10),
     connections: raw.connections,
     durable: raw.durable,
+    brokerLatencyMs: raw.brokerLatency,
     logLevel: raw.logLevel,
     scenarios,
     output: resolve(raw.output),
@@ -136,7 +139,7 @@ async function main(): Promise<void> {
   const progress = new BenchProgress(total);
   progress.scenario('starting Postgres and the emulator', 15);
   progress.update(0, options.durable ? '(durable: fsync on)' : '(fsync off)');
-  const stack = await startBenchStack({ durable: options.durable, logLevel: options.logLevel, topologies: [ordersTopology, sinkTopology] });
+  const stack = await startBenchStack({ durable: options.durable, brokerLatencyMs: options.brokerLatencyMs, logLevel: options.logLevel, topologies: [ordersTopology, sinkTopology] });
   if (options.cpuProfileDir) mkdirSync(options.cpuProfileDir, { recursive: true });
   const services = new ServiceRegistry(stack, options);
   const cpu = new CpuMeter(stack.postgresDataDir, () => services.list());
@@ -194,7 +197,7 @@ async function main(): Promise<void> {
   writeFileSync(options.output.replace(/\.json$/, '') + '.md', `${formatMarkdown(comparisons)}\n`);
 
   console.log(
-    `\n${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres} (${options.durable ? 'fsync on' : 'fsync off'})${options.quick ? ', quick run' : ''}; ${report.durationSeconds}s\n`,
+    `\n${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres} (${options.durable ? 'fsync on' : 'fsync off'})${options.brokerLatencyMs > 0 ? `, ${options.brokerLatencyMs} ms added to every SNS/SQS call` : ''}${options.quick ? ', quick run' : ''}; ${report.durationSeconds}s\n`,
   );
   console.log(formatTable(comparisons));
   console.log('\nCPU in cores while measuring (2 = both cores of this machine busy):');

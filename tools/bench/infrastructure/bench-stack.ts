@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { startLatencyProxy } from './latency-proxy';
 
 export interface BenchStack {
   /** The environment every service under test starts with (plus its own PORT and overrides). */
@@ -22,6 +23,8 @@ export interface StackOptions {
   durable: boolean;
   logLevel: string;
   topologies: readonly ServiceTopology[];
+  /** Added to every SNS/SQS call the services make (0: the emulator as it is). */
+  brokerLatencyMs: number;
 }
 
 const DATABASE = 'bench';
@@ -38,6 +41,7 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
   const postgresDataDir = join(workDir, 'postgres');
   const postgres = await startEmbeddedPostgres({ dataDir: postgresDataDir, persistent: options.durable });
   const emulator = await startEmulator();
+  const proxy = options.brokerLatencyMs > 0 ? await startLatencyProxy(emulator.endpoint, options.brokerLatencyMs) : undefined;
   await createDatabase(postgres, DATABASE);
   const env: NodeJS.ProcessEnv = {
     // Idle long polls end within a second, so services stop promptly between scenarios; a poll
@@ -58,7 +62,9 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
     TOPOLOGY_PREFIX: 'bench',
     LOG_LEVEL: options.logLevel,
   };
+  // The bench's own calls (loading queues, watching them drain) go straight to the emulator.
   const config = loadConfig(messagingEnvSchema, env);
+  if (proxy) env.AWS_ENDPOINT_URL = proxy.endpoint;
   const sns = createSnsClient(config.aws);
   const sqs = createSqsClient(config.aws);
   try {
@@ -80,6 +86,7 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
     postgresDataDir,
     connect,
     stop: async () => {
+      await proxy?.stop().catch(() => undefined);
       await emulator.stop().catch(() => undefined);
       await postgres.stop().catch(() => undefined);
       rmSync(workDir, { recursive: true, force: true });
