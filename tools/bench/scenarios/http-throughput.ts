@@ -43,7 +43,7 @@ export async function httpThroughput(ctx: BenchContext): Promise<Comparison[]> {
         progress.update((index + 0.2) / variants.length, `${label}: ${options.connections} connections for ${options.httpSeconds}s`);
         const start = ctx.cpu.snapshot();
         runs[variant] = { ...(await load(orders, options.connections, options.httpSeconds)), cpu: ctx.cpu.since(start) };
-        if (variant === 'outbox') runs[variant].details = await relayClaims(db);
+        if (variant === 'outbox') runs[variant].details = { ...(await relayClaims(db)), emptyClaims: await emptyClaims(orders) };
       } finally {
         await services.stop(orders);
       }
@@ -89,6 +89,12 @@ async function load(orders: ServiceChild, connections: number, seconds: number):
  * so distinct timestamps count claims. Few rows per claim means a full relay round (claim,
  * PublishBatch, mark, commit) for almost every order.
  */
+/** Claims that found nothing, from the orders service's own counter. */
+async function emptyClaims(orders: ServiceChild): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${orders.port}/metrics`)).text();
+  return Number(/^messaging_relay_claims_total\{result="empty"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+}
+
 async function relayClaims(db: Client): Promise<Record<string, number>> {
   const { rows } = await db.query<{ rows: number; claims: number }>(
     `SELECT count(*)::int AS rows, count(DISTINCT published_at)::int AS claims FROM orders.outbox_messages WHERE published_at IS NOT NULL`,

@@ -17,6 +17,12 @@ export class MessagingMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  readonly relayClaims = new Counter({
+    name: 'messaging_relay_claims_total',
+    help: 'Relay claim transactions, by whether they found rows (empty ones are the price of never missing a commit)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
   readonly outboxOldestPendingSeconds = new Gauge({ name: 'messaging_outbox_oldest_pending_seconds', help: 'Age of the oldest unsent outbox event', registers: [this.registry] });
   readonly received = new Counter({ name: 'messaging_messages_received_total', help: 'Messages received from SQS', labelNames: ['type'], registers: [this.registry] });
   readonly handled = new Counter({ name: 'messaging_messages_handled_total', help: 'Messages handled and acknowledged', labelNames: ['type'], registers: [this.registry] });

@@ -149,8 +149,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       const fifo = this.publishesFifo ? await this.claimFifo(client, limit * this.options.config.outbox.batchesInFlight) : [];
       if (standard.length + fifo.length === 0) {
         await client.query('COMMIT');
+        this.metrics.relayClaims.inc({ result: 'empty' });
         return { standard: 0, fifo: 0 };
       }
+      this.metrics.relayClaims.inc({ result: 'rows' });
       // SNS calls go out in parallel; the bookkeeping runs after, on the one transaction connection.
       const outcomes = await Promise.all([...this.batchesOf(standard).map((batch) => this.send(batch)), this.sendInOrder(fifo)]);
       await this.record(client, [...standard, ...fifo], outcomes.flat());
