@@ -27,7 +27,7 @@ export interface BenchOptions {
   logLevel: string;
   scenarios: ScenarioName[];
   output: string;
-  /** Adds the runs that explain the misses (consumer with a transaction per message, HTTP with the relay paused). */
+  /** Adds the runs that explain the misses (consumer with one transaction per receive, HTTP with the relay paused). */
   diagnose: boolean;
   /** NODE_OPTIONS for every service process (to try --max-old-space-size, say). */
   serviceNodeOptions?: string;

@@ -42,7 +42,7 @@ function parseOptions(argv: string[]): BenchOptions {
     .option('--log-level <level>', "the services' LOG_LEVEL", 'info')
     .option('--only <scenarios>', `comma-separated subset of ${SCENARIOS.join(',')}`)
     .option('--output <file>', 'where to write the JSON results', join(root, 'bench-results', 'latest.json'))
-    .option('--diagnose', 'add the runs that explain the misses: the consumer with a transaction per message, HTTP with the relay paused')
+    .option('--diagnose', 'add the runs that explain the misses: the consumer with one transaction per receive, HTTP with the relay paused')
     .option('--service-node-options <flags>', 'NODE_OPTIONS for every service process (default: what docker/Dockerfile sets; "" for none)')
     .option('--quiet-wait <seconds>', 'before each scenario, wait up to this long for other processes to leave the CPUs alone', integer, 30)
     .option('--cpu-prof [dir]', 'write a V8 CPU profile of every service process (default folder bench-results/profiles)')

@@ -7,12 +7,12 @@ import { connectTo, countRows } from './support/database';
 import { GadgetMoved, gadgetWorld } from './support/gadget-service';
 import type { TestServiceWorld } from './support/test-service-world';
 
-describe('FIFO contracts', () => {
+describe.each(['message', 'batch'] as const)('FIFO contracts, CONSUMER_TRANSACTION=%s', (mode) => {
   let world: TestServiceWorld;
   let db: Client;
 
   beforeAll(async () => {
-    world = await gadgetWorld();
+    world = await gadgetWorld({ CONSUMER_TRANSACTION: mode });
     db = await connectTo(world.env);
   });
 

@@ -30,7 +30,7 @@ export const messagingEnvSchema = z
     OUTBOX_BATCHES_IN_FLIGHT: positiveInt.max(50).default(4),
     CONSUMER_BATCH_SIZE: positiveInt.max(10).default(10),
     CONSUMER_WAIT_SECONDS: z.coerce.number().int().min(0).max(20).default(10),
-    CONSUMER_TRANSACTION: z.enum(['batch', 'message']).default('batch'),
+    CONSUMER_TRANSACTION: z.enum(['message', 'batch']).default('message'),
     VISIBILITY_TIMEOUT_SECONDS: positiveInt.max(43200).default(30),
     MAX_RECEIVE_COUNT: positiveInt.default(5),
     RETRY_BASE_SECONDS: positiveInt.default(1),

@@ -69,9 +69,10 @@ const LEAVE_ON_QUEUE: Message = Object.freeze({});
  * acknowledged without running the handler. Retryable failures back off by extending the message's
  * invisibility; poison goes to the DLQ at once with its reason; neither blocks the messages behind it.
  *
- * By default the events of one receive share a transaction and are acknowledged with one
- * DeleteMessageBatch (CONSUMER_TRANSACTION=batch); `message` gives each its own, run concurrently,
- * for handlers that wait on something slower than the database.
+ * A receive is acknowledged with one DeleteMessageBatch. By default each event has its own
+ * transaction and the events of a receive run concurrently (CONSUMER_TRANSACTION=message); with
+ * `batch` they share one transaction, run one after the other, which halves Postgres's work per
+ * event for handlers that only write to the database.
  */
 @Injectable()
 export class EventDispatcher implements BeforeApplicationShutdown {

@@ -79,15 +79,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * Something may have been committed: start another claim loop unless OUTBOX_BATCHES_IN_FLIGHT
-   * are running, so the commit does not wait for a round in flight (measured end to end at 50
-   * orders/s: p99 11.5 ms this way, 15.2 ms with one loop at a time). With all loops running, each claims
-   * once more before it stops, so the commit is not missed.
+   * Something may have been committed: start a claim loop if none is running; a running one claims
+   * once more before it stops, so the commit is not missed. More loops start only while claims come
+   * back full. Under load the rows committed during one round are claimed together by the next, so a
+   * busy service sends fuller batches rather than more calls. (Measured under HTTP load: starting a
+   * loop per wake-up made 2.2 rows per claim and 45 % empty claims, against 4.5 and 12 % this way,
+   * and cost 15 % of the requests per second.)
    */
   wake(): void {
     if (this.stopping || Date.now() < this.pausedUntil) return;
     this.wakes += 1;
-    if (this.activeLoops < this.options.config.outbox.batchesInFlight) void this.claimLoop();
+    if (this.activeLoops === 0) void this.claimLoop();
   }
 
   /** Relays until nothing is left to claim. Resolves when done; for tests and scripts. */
