@@ -83,8 +83,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * once more before it stops, so the commit is not missed. More loops start only while claims come
    * back full. Under load the rows committed during one round are claimed together by the next, so a
    * busy service sends fuller batches rather than more calls. (Measured under HTTP load: starting a
-   * loop per wake-up made 2.2 rows per claim and 45 % empty claims, against 4.5 and 12 % this way,
-   * and cost 15 % of the requests per second.)
+   * loop per wake-up made 2.2 rows per claim with 31 % of claims empty, against 4.5 and 6 % this
+   * way, and served 14-19 % fewer requests per second.)
    */
   wake(): void {
     if (this.stopping || Date.now() < this.pausedUntil) return;
