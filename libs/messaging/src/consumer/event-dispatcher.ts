@@ -131,10 +131,9 @@ export class EventDispatcher implements BeforeApplicationShutdown {
       if ('failure' in preparation) settled.push(this.onFailure(message, preparation.envelope, resolveFailure(preparation.failure), preparation.failure));
       else prepared.push(preparation);
     }
-    const handledTogether = this.options.config.consumer.transaction === 'batch' && prepared.length > 1 ? await this.handleInOneTransaction(prepared) : undefined;
-    if (handledTogether) settled.push(...handledTogether.map(async (message) => message));
-    else settled.push(...prepared.map((event) => this.inGroupOrder(event)));
-    const outcomes = await Promise.all(settled);
+    const sharesTransaction = this.options.config.consumer.transaction === 'batch' && prepared.length > 1;
+    const handled = (sharesTransaction ? await this.handleInOneTransaction(prepared) : undefined) ?? prepared.map((event) => this.inGroupOrder(event));
+    const outcomes = await Promise.all([...settled, ...handled]);
     return outcomes.filter((outcome) => outcome !== LEAVE_ON_QUEUE);
   }
 
