@@ -71,6 +71,11 @@ export class ServiceChild {
     });
   }
 
+  /** The service's own Prometheus text, from its /metrics route. */
+  async metricsText(): Promise<string> {
+    return (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
+  }
+
   /** Reads VmHWM/VmRSS; after the process has exited, the last reading taken. */
   memory(): MemoryReading {
     try {

@@ -43,14 +43,12 @@ export async function consumerThroughput(ctx: BenchContext): Promise<Comparison[
     const sink = await services.start({ kind: 'sink' });
     const full = await measure(sink, 'full consumer').finally(() => services.stop(sink));
     const consumer = ctx.stack.config.consumer;
-    // The library acknowledges a receive with one DeleteMessageBatch, so the baseline does too.
     const bareOptions: BareConsumerOptions = {
       queueUrl,
       batchSize: consumer.batchSize,
       waitTimeSeconds: consumer.waitTimeSeconds,
       visibilityTimeout: consumer.visibilityTimeoutSeconds,
       heartbeatInterval: Math.max(1, Math.floor(consumer.visibilityTimeoutSeconds / 3)),
-      batchDelete: true,
     };
     const bareChild = await services.start({ kind: 'bare-consumer' }, { BENCH_CONSUMER: JSON.stringify(bareOptions) });
     const bare = await measure(bareChild, 'bare sqs-consumer').finally(() => services.stop(bareChild));

@@ -132,8 +132,7 @@ type Histogram = Map<string, number>;
 
 /** The orders service's own relay-lag histogram (outbox row created → SNS accepted), from /metrics. */
 async function relayLagHistogram(orders: ServiceChild): Promise<Histogram> {
-  const response = await fetch(`http://127.0.0.1:${orders.port}/metrics`);
-  const text = await response.text();
+  const text = await orders.metricsText();
   const histogram: Histogram = new Map();
   for (const match of text.matchAll(/^messaging_relay_lag_seconds_(bucket\{le="([^"]+)"\}|sum|count) (\S+)$/gm)) {
     histogram.set(match[2] ?? match[1], Number(match[3]));

@@ -91,7 +91,7 @@ async function load(orders: ServiceChild, connections: number, seconds: number):
  */
 /** Claims that found nothing, from the orders service's own counter. */
 async function emptyClaims(orders: ServiceChild): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${orders.port}/metrics`)).text();
+  const text = await orders.metricsText();
   return Number(/^messaging_relay_claims_total\{result="empty"\} (\S+)$/m.exec(text)?.[1] ?? 0);
 }
 

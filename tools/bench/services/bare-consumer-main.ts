@@ -9,15 +9,13 @@ export interface BareConsumerOptions {
   waitTimeSeconds: number;
   visibilityTimeout: number;
   heartbeatInterval: number;
-  /** Acknowledge a whole receive with one DeleteMessageBatch instead of one DeleteMessage per message. */
-  batchDelete?: boolean;
 }
 
 /**
  * The consumer's physical limit: a bare sqs-consumer on the sink's queue with the library's options
  * (batch size, wait, visibility, heartbeat, attributes), a handler that does nothing, and the same
- * acknowledgement (one DeleteMessageBatch per receive, or one DeleteMessage each when asked). It loads nothing but the SQS client, so its memory is a floor for a consumer
- * process as well.
+ * acknowledgement (one DeleteMessageBatch per receive). It loads nothing but the SQS client, so its
+ * memory is a floor for a consumer process as well.
  */
 function main(): void {
   const options = JSON.parse(process.env.BENCH_CONSUMER ?? '') as BareConsumerOptions;
@@ -29,27 +27,16 @@ function main(): void {
   });
   let handled = 0;
   let firstAt: number | undefined;
-  const { batchDelete, ...consumerOptions } = options;
   const consumer = Consumer.create({
-    ...consumerOptions,
+    ...options,
     sqs,
     messageAttributeNames: ['All'],
     messageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SentTimestamp'],
-    ...(batchDelete
-      ? {
-          handleMessageBatch: async (messages: Message[]) => {
-            firstAt ??= monotonicMs();
-            handled += messages.length;
-            return messages;
-          },
-        }
-      : {
-          handleMessage: async (message: Message) => {
-            firstAt ??= monotonicMs();
-            handled += 1;
-            return message;
-          },
-        }),
+    handleMessageBatch: async (messages: Message[]) => {
+      firstAt ??= monotonicMs();
+      handled += messages.length;
+      return messages;
+    },
   });
   consumer.on('error', (error) => console.error(error));
   consumer.start();

@@ -31,7 +31,7 @@ export class MessagingMetrics {
   readonly duplicates = new Counter({ name: 'messaging_messages_duplicate_total', help: 'Redeliveries skipped by the inbox', labelNames: ['type'], registers: [this.registry] });
   readonly handlerDuration = new Histogram({
     name: 'messaging_handler_duration_seconds',
-    help: 'Handler duration, inbox insert and commit included',
+    help: 'How long the handler ran (inside its transaction; the inbox insert and the commit are not counted)',
     labelNames: ['type'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],

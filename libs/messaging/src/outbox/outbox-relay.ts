@@ -51,6 +51,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Counts wake-ups, so a loop can tell whether rows may have been committed since its claim began. */
   private wakes = 0;
   private idleWaiters: (() => void)[] = [];
+  private quotedTable?: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -107,7 +108,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * Claims one batch after another while full batches come back, starting more loops (up to
    * OUTBOX_BATCHES_IN_FLIGHT) while there is a backlog, so the next claim does not wait for the
    * previous batch's SNS call and commit. A loop stops on a short claim, unless a wake-up came
-   * while it was claiming: that commit may not have been visible to it.
+   * during its round: that commit may not have been visible to its claim.
    */
   private async claimLoop(): Promise<void> {
     this.activeLoops += 1;
@@ -169,7 +170,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  private quotedTable?: string;
   private get table(): string {
     return (this.quotedTable ??= quotedTable(this.dataSource.manager, OutboxMessage));
   }
