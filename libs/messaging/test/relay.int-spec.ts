@@ -128,6 +128,34 @@ describe('outbox relay', () => {
     }
   });
 
+  it('regression: the database dropping the connection while a batch is at SNS does not end the process', async () => {
+    await world.stop();
+    let dropped = false;
+    // The first batch's connection is terminated while the relay waits on SNS, idle in transaction.
+    const dropConnectionOnFirstSend = (transport: EventTransport): EventTransport => ({
+      maxBatchSize: transport.maxBatchSize,
+      async publishBatch(topic, events) {
+        if (!dropped) {
+          dropped = true;
+          const idleInTransaction = `FROM pg_stat_activity WHERE application_name = 'widgets' AND state = 'idle in transaction' AND datname = current_database()`;
+          await db.query(`SELECT pg_terminate_backend(pid) ${idleInTransaction}`);
+          await waitFor(async () => (await countRows(db, `SELECT count(*) ${idleInTransaction}`)) === 0 || undefined, { what: 'the backend to go' });
+        }
+        return transport.publishBatch(topic, events);
+      },
+    });
+    world = await widgetWorld({ OUTBOX_BATCHES_IN_FLIGHT: '1' }, dropConnectionOnFirstSend);
+    await db.end();
+    db = await connectTo(world.env);
+    const app = await world.startReplica();
+    const ids = await publishWidgets(app, 'dropped', 5);
+    await waitFor(async () => (await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NOT NULL')) === ids.length || undefined, {
+      what: 'every row to be published after the dropped connection',
+      timeoutMs: 15_000,
+    });
+    expect(dropped).toBe(true);
+  });
+
   it('a relay dying mid-batch, after SNS took the events but before it recorded them, loses nothing and doubles no effect', async () => {
     await world.stop();
     let calls = 0;

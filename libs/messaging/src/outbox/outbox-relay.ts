@@ -144,6 +144,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     // two round trips per batch. Both are constant text (no parameters), so one message each.
     const client: PoolClient = await (this.dataSource.driver as unknown as { master: Pool }).master.connect();
     let broken: Error | undefined;
+    // A checked-out client whose server goes away emits 'error'; unheard, that would end the process
+    // (TypeORM's query runners listen the same way). The query in flight fails on its own.
+    const onConnectionError = (error: Error) => (broken = error);
+    client.on('error', onConnectionError);
     try {
       const [, claim] = (await client.query(
         `BEGIN; SELECT ${CLAIMED_COLUMNS} FROM ${this.table}
@@ -165,7 +169,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
-      // A connection that could not even roll back is discarded, not returned to the pool.
+      // A connection that broke or could not even roll back is discarded, not returned to the pool.
+      client.off('error', onConnectionError);
       client.release(broken);
     }
   }
