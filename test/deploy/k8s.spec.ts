@@ -4,6 +4,7 @@
  * the environment every service needs.
  */
 import { join } from 'node:path';
+import { containerEnvironment, secretValues, type EnvSource } from './support/k8s-environment';
 import { kustomizeBuild, type K8sObject } from './support/kustomize';
 import { schemaFailures, validateAgainstSchemas } from './support/schema';
 import {
@@ -49,6 +50,9 @@ interface Container {
     allowPrivilegeEscalation?: boolean;
     readOnlyRootFilesystem?: boolean;
     runAsNonRoot?: boolean;
+    runAsUser?: number;
+    privileged?: boolean;
+    seccompProfile?: { type: string };
     capabilities?: { drop?: string[] };
   };
   volumeMounts?: { name: string; mountPath: string }[];
@@ -58,6 +62,7 @@ interface PodSpec {
   terminationGracePeriodSeconds?: number;
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type: string } };
   containers: Container[];
+  initContainers?: Container[];
   volumes?: { name: string; emptyDir?: object }[];
   restartPolicy?: string;
 }
@@ -87,8 +92,6 @@ type TriggerAuthentication = K8sObject & {
   spec: { podIdentity?: { provider: string; identityOwner?: string }; secretTargetRef?: { parameter: string; name: string; key: string }[] };
 };
 type ConfigMap = K8sObject & { data?: Record<string, string> };
-type Secret = K8sObject & { data?: Record<string, string>; stringData?: Record<string, string> };
-type ExternalSecret = K8sObject & { spec: { target?: { name?: string }; data?: { secretKey: string }[] } };
 
 class Rendered {
   constructor(readonly objects: K8sObject[]) {}
@@ -109,34 +112,13 @@ class Rendered {
 
   /** The keys a Secret named so will hold: a Secret in the build, or the target of an ExternalSecret. */
   secretKeys(name: string): string[] | undefined {
-    const secret = this.find<Secret>('Secret', name);
-    if (secret) return [...Object.keys(secret.data ?? {}), ...Object.keys(secret.stringData ?? {})];
-    const external = this.all<ExternalSecret>('ExternalSecret').find((e) => (e.spec.target?.name ?? e.metadata.name) === name);
-    return external?.spec.data?.map((entry) => entry.secretKey);
+    const values = secretValues(this.objects, name);
+    return values && [...values.keys()];
   }
 
   /** Where each environment variable of a container comes from: 'value', 'configmap' or 'secret'. */
-  environment(container: Container): Map<string, { source: 'value' | 'configmap' | 'secret'; value?: string }> {
-    const env = new Map<string, { source: 'value' | 'configmap' | 'secret'; value?: string }>();
-    for (const from of container.envFrom ?? []) {
-      if (from.configMapRef) {
-        const data = this.get<ConfigMap>('ConfigMap', from.configMapRef.name).data ?? {};
-        for (const [key, value] of Object.entries(data)) env.set(key, { source: 'configmap', value });
-      }
-      if (from.secretRef) {
-        const keys = this.secretKeys(from.secretRef.name);
-        if (!keys) throw new Error(`envFrom names a Secret that nothing provides: ${from.secretRef.name}`);
-        for (const key of keys) env.set(key, { source: 'secret' });
-      }
-    }
-    for (const variable of container.env ?? []) {
-      if (variable.valueFrom?.secretKeyRef) env.set(variable.name, { source: 'secret' });
-      else if (variable.valueFrom?.configMapKeyRef) {
-        const { name, key } = variable.valueFrom.configMapKeyRef;
-        env.set(variable.name, { source: 'configmap', value: this.get<ConfigMap>('ConfigMap', name).data?.[key] });
-      } else env.set(variable.name, { source: 'value', value: variable.value });
-    }
-    return env;
+  environment(container: Container): Map<string, EnvSource> {
+    return containerEnvironment(this.objects, container);
   }
 
   config(): Record<string, string> {
@@ -347,6 +329,31 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
       expect({ variable, provided: env.has(variable) }).toEqual({ variable, provided: true });
     }
     expect(rendered.find('ServiceAccount', job.spec.template.spec.serviceAccountName ?? '')).toBeDefined();
+  });
+
+  // Regression: the local overlay's emulator ran with the image's defaults (root, writable root
+  // file system, every capability) beside containers that were all locked down.
+  it('runs every container of every workload hardened: non-root, RuntimeDefault seccomp, read-only root, no privilege escalation, no capabilities', () => {
+    const workloads = [...rendered.all<Workload>('Deployment'), ...rendered.all<Workload>('StatefulSet'), ...rendered.all<Workload>('Job')];
+    const weaknesses = workloads.flatMap((workload) => {
+      const pod = workload.spec.template.spec;
+      return [...pod.containers, ...(pod.initContainers ?? [])].flatMap((container) => {
+        const where = `${workload.kind}/${workload.metadata.name} container ${container.name}`;
+        const context = container.securityContext ?? {};
+        const weak = [
+          (context.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) !== true && 'may run as root',
+          (context.runAsUser ?? pod.securityContext?.runAsUser) === 0 && 'runs as user 0',
+          (context.seccompProfile ?? pod.securityContext?.seccompProfile)?.type !== 'RuntimeDefault' && 'no RuntimeDefault seccomp profile',
+          context.readOnlyRootFilesystem !== true && 'writable root file system',
+          context.allowPrivilegeEscalation !== false && 'privilege escalation allowed',
+          context.privileged === true && 'privileged',
+          !context.capabilities?.drop?.includes('ALL') && 'capabilities not dropped',
+        ];
+        return weak.filter((problem): problem is string => typeof problem === 'string').map((problem) => `${where}: ${problem}`);
+      });
+    });
+    expect(workloads.length).toBeGreaterThan(SERVICES.length);
+    expect(weaknesses).toEqual([]);
   });
 
   it('points every workload at objects that exist in the build', () => {

@@ -38,6 +38,23 @@ export const COMMON_ENV = [
 /** Variables that hold secrets: they must come from a secret store, never from plain config. */
 export const SECRET_ENV = ['DATABASE_URL', 'OPS_TOKEN'] as const;
 
+/**
+ * Stand-ins of the shape the services accept, for secrets an artefact only names (a Secrets
+ * Manager or SSM reference, an ExternalSecret): what the config-loader checks start a service with.
+ */
+export const SECRET_PLACEHOLDERS: Record<(typeof SECRET_ENV)[number], string> = {
+  DATABASE_URL: 'postgres://shop:placeholder@database.invalid:5432/shop',
+  OPS_TOKEN: 'placeholder-ops-token-from-the-secret-store',
+};
+
+/** Example values for the ECS templates' deploy-time placeholders (docker/ecs/generate.ts PLACEHOLDERS). */
+export const ECS_PLACEHOLDER_EXAMPLES: Record<string, string> = {
+  AWS_ACCOUNT_ID: '111122223333',
+  AWS_REGION: 'us-east-1',
+  IMAGE_TAG: '0.1.0',
+  DATABASE_URL_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:shop/database-url-AbCdEf',
+};
+
 /** Only for the emulator: must be absent on real AWS. */
 export const EMULATOR_ONLY_ENV = ['AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
 
