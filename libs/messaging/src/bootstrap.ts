@@ -1,11 +1,12 @@
 import { ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ConfigurationError } from './config/load-config';
 import { EventHandlersServer } from './consumer/event-handlers.server';
 import { CorrelationMiddleware } from './http/correlation.middleware';
+import { DatabaseOutageFilter } from './http/database-outage.filter';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { startTracing } from './tracing/tracing-sdk';
 
@@ -17,8 +18,9 @@ export interface ServiceAppOptions {
 
 /**
  * Builds a service app the same way for `main.ts` and for tests: JSON logs, correlation on every
- * request, validation that answers 400 naming the fields, OpenAPI at /docs, graceful shutdown, and
- * the event handlers connected as a Nest microservice. The caller decides whether to listen.
+ * request, validation that answers 400 naming the fields, 503 with Retry-After while the database is
+ * unreachable, OpenAPI at /docs, graceful shutdown, and the event handlers connected as a Nest
+ * microservice. The caller decides whether to listen.
  */
 export async function createServiceApp(module: Type | DynamicModule, options: ServiceAppOptions): Promise<INestApplication> {
   // Body parsing is configured below, with the configured size limit (over it: 413).
@@ -30,6 +32,7 @@ export async function createServiceApp(module: Type | DynamicModule, options: Se
   const correlation = new CorrelationMiddleware();
   app.use(correlation.use.bind(correlation));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new DatabaseOutageFilter(app.get(HttpAdapterHost).httpAdapter));
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

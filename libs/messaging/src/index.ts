@@ -27,6 +27,7 @@ export { MessagingMetrics } from './metrics/messaging-metrics';
 export { MessagingModule, type MessagingModuleOptions } from './messaging.module';
 export { createServiceApp, runService, type ServiceAppOptions } from './bootstrap';
 export { CORRELATION_HEADER } from './http/correlation.middleware';
+export { DatabaseOutageFilter, DATABASE_OUTAGE_RETRY_AFTER_SECONDS } from './http/database-outage.filter';
 export { SchedulingModule, ScheduledJob, ScheduledRun, ScheduledJobRunner, type ScheduledPublishOptions, type RunOutcome } from './scheduling';
 export { RetentionJanitor } from './database/retention-janitor';
 export { MessagingObserver, type HandledRecord, type PublishedRecord, type DeadLetteredRecord } from './observer/messaging-observer';

@@ -1,0 +1,66 @@
+import { DATABASE_OUTAGE_RETRY_AFTER_SECONDS } from '@app/messaging';
+import { STACK_ENV, waitFor } from '@app/messaging/testing';
+import { startShop, type RunningShop } from './support/shop';
+import { anOrder, ShopClient, unique } from './support/shop-client';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+
+/**
+ * Regression: with its database stopped, a service answered 500 Internal Server Error, which tells
+ * clients and load balancers that the request is at fault and not worth retrying. It must be 503
+ * with Retry-After, and back to normal once the database is.
+ *
+ * The services reach the shared Postgres through a proxy that the spec closes: to them the database
+ * is gone (connections reset, new ones refused), while the other specs keep theirs.
+ */
+describe('a database outage at the HTTP edge', () => {
+  let database: TcpProxy;
+  let shop: RunningShop;
+  let client: ShopClient;
+
+  beforeAll(async () => {
+    database = await startTcpProxy({ host: '127.0.0.1', port: Number(process.env[STACK_ENV.pgPort]) });
+    shop = await startShop(['orders', 'billing'], { PGPORT: String(database.port) });
+    client = new ShopClient(shop);
+  });
+
+  afterAll(async () => {
+    await database?.open().catch(() => undefined);
+    await shop?.stop();
+    await database?.stop();
+  });
+
+  it('answers 503 with Retry-After while the database is away, on reads and writes of every service, and serves again once it is back', async () => {
+    const customerId = unique('customer');
+    const order = () => anOrder([{ sku: 'SKU-1', quantity: 1, unitPrice: 100 }], { customerId });
+    const calls = {
+      'GET /orders': () => client.http('orders').get('/orders').query({ customerId }),
+      'POST /orders': () => client.http('orders').post('/orders').send(order()),
+      'GET /invoices': () => client.http('billing').get('/invoices').query({ orderId: '6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b' }),
+    };
+    await calls['GET /orders']().expect(200);
+
+    await database.close();
+    try {
+      for (const [route, call] of Object.entries(calls)) {
+        const response = await call();
+        expect({ route, status: response.status, retryAfter: response.headers['retry-after'], body: response.body }).toEqual({
+          route,
+          status: 503,
+          retryAfter: String(DATABASE_OUTAGE_RETRY_AFTER_SECONDS),
+          body: { statusCode: 503, error: 'Service Unavailable', message: 'The database is unreachable; retry later' },
+        });
+      }
+    } finally {
+      await database.open();
+    }
+
+    await waitFor(async () => ((await calls['GET /orders']()).status === 200 ? true : undefined), { what: 'orders to serve again once the database is back' });
+    await calls['POST /orders']().expect(202);
+  });
+
+  it('leaves every other answer as it was: a missing order is still a 404, without Retry-After', async () => {
+    const response = await client.http('orders').get(`/orders/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`);
+    expect(response.status).toBe(404);
+    expect(response.headers['retry-after']).toBeUndefined();
+  });
+});
