@@ -1,4 +1,4 @@
-import { formatAge, prettyBody, truncate } from './format';
+import { formatAge, formatScheduledEvents, prettyBody, truncate } from './format';
 
 describe('formatAge', () => {
   it.each([
@@ -23,5 +23,30 @@ describe('prettyBody', () => {
   it('indents JSON and leaves anything else as it is', () => {
     expect(prettyBody('{"a":1}')).toBe('{\n  "a": 1\n}');
     expect(prettyBody('not json')).toBe('not json');
+  });
+});
+
+describe('formatScheduledEvents', () => {
+  const event = {
+    service: 'orders',
+    id: '7',
+    eventId: 'evt-7',
+    type: 'shop.order.payment-due.v1',
+    subject: 'order-1',
+    destination: 'own-queue' as const,
+    topic: 'orders',
+    deliverAt: new Date('2030-01-31T12:00:00Z'),
+    dueInSeconds: 273_600,
+    createdAt: new Date('2030-01-28T08:00:00Z'),
+  };
+
+  it('shows each event with its due time and how long until then, or how overdue it is', () => {
+    const text = formatScheduledEvents([event, { ...event, eventId: 'evt-8', destination: 'topic', dueInSeconds: -192 }]);
+    expect(text).toMatch(/evt-7\s+shop\.order\.payment-due\.v1\s+order-1\s+own queue\s+2030-01-31T12:00:00\.000Z\s+3d 04h/);
+    expect(text).toMatch(/evt-8 .*\s+orders\s+.*overdue 3m 12s/);
+  });
+
+  it('says so when nothing is scheduled', () => {
+    expect(formatScheduledEvents([])).toBe('No scheduled events are waiting.');
   });
 });

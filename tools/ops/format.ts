@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { isDeadLetterAttribute, type DeadLetter, type DeadLetterListing, type RedriveResult, type ServiceQueueDepths } from './dlq';
-import type { OutboxBacklog } from './outbox';
+import type { OutboxBacklog, ServiceScheduledEvent } from './outbox';
 import type { ReplayMatch, ReplayPlan, ReplayResult } from './replay';
 
 // Plain tables without colour: output reads the same in a terminal, a log file or a ticket.
@@ -92,6 +92,16 @@ export function formatOutboxBacklog(rows: readonly OutboxBacklog[]): string {
   }
   const errors = rows.filter((row) => row.lastError).map((row) => `${row.service}: last relay error: ${truncate(row.lastError ?? '', 200)}`);
   return [render(output), ...errors].join('\n');
+}
+
+export function formatScheduledEvents(events: readonly ServiceScheduledEvent[]): string {
+  if (events.length === 0) return 'No scheduled events are waiting.';
+  const output = table(['Service', 'Event id', 'Type', 'Subject', 'To', 'Due at', 'Due in']);
+  for (const event of events) {
+    const dueIn = event.dueInSeconds <= 0 ? `overdue ${formatAge(-event.dueInSeconds)}` : formatAge(event.dueInSeconds);
+    output.push([event.service, event.eventId, event.type, event.subject ?? '-', event.destination === 'own-queue' ? 'own queue' : event.topic, iso(event.deliverAt), dueIn]);
+  }
+  return render(output);
 }
 
 export function formatReplayMatch(plan: ReplayPlan, match: ReplayMatch, target: string): string {

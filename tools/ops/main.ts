@@ -2,9 +2,9 @@ import { ConfigurationError, loadConfig, locateQueue, messagingEnvSchema } from 
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { services as shopServices, type ServiceEntry } from '../services';
 import { deadLetterOverview, listDeadLetters, redriveDeadLetters, showDeadLetter } from './dlq';
-import { formatDeadLetter, formatDeadLetterListing, formatOutboxBacklog, formatQueueDepths, formatRedrive, formatReplay, formatReplayMatch } from './format';
+import { formatDeadLetter, formatDeadLetterListing, formatOutboxBacklog, formatQueueDepths, formatRedrive, formatReplay, formatReplayMatch, formatScheduledEvents } from './format';
 import { openOps, OpsError, queueNamesOf, type Ops } from './ops-context';
-import { outboxBacklog } from './outbox';
+import { outboxBacklog, scheduledEvents } from './outbox';
 import { progressBar, type Progress } from './progress';
 import { countReplayable, planReplay, replayEvents } from './replay';
 
@@ -95,9 +95,19 @@ export function createProgram(overrides: Partial<OpsIo> = {}): Command {
       });
     });
 
-  program
-    .command('outbox')
-    .description('Transactional outboxes')
+  const outbox = program.command('outbox').description('Transactional outboxes');
+  outbox
+    .command('scheduled')
+    .description('Scheduled events not sent yet, with their due times (database clock), the soonest first')
+    .addOption(new Option('--service <name>', "only this service's").choices(producers))
+    .option('--limit <count>', 'show at most this many', positiveInt, 100)
+    .action((options: { service?: string; limit: number }, command: Command) =>
+      withOps(async (ops) => {
+        const events = await scheduledEvents(ops, options);
+        print(command, events, () => formatScheduledEvents(events));
+      }),
+    );
+  outbox
     .command('backlog')
     .description('Per service: unpublished rows, age of the oldest, relay failures, published rows kept and the last publication')
     .action((_options: object, command: Command) =>

@@ -1,4 +1,5 @@
-import type { Ops } from './ops-context';
+import { OutboxBacklog as OutboxOperations, runSqlOn, type ScheduledEvent } from '@app/messaging';
+import { serviceNamed, type Ops } from './ops-context';
 
 /** One service's outbox at a glance: is the relay keeping up, and when did it last publish? */
 export interface OutboxBacklog {
@@ -63,4 +64,21 @@ export async function outboxBacklog(ops: Pick<Ops, 'db' | 'services'>): Promise<
 
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A scheduled event of one service. */
+export interface ServiceScheduledEvent extends ScheduledEvent {
+  service: string;
+}
+
+/** Scheduled events not sent yet, per service (or of one), the soonest first. */
+export async function scheduledEvents(ops: Pick<Ops, 'db' | 'services'>, options: { service?: string; limit: number }): Promise<ServiceScheduledEvent[]> {
+  const services = options.service ? [serviceNamed(ops, options.service)] : ops.services;
+  const events: ServiceScheduledEvent[] = [];
+  for (const service of services) {
+    const outbox = new OutboxOperations(runSqlOn(ops.db), service.database.schema);
+    if (!(await outbox.exists())) continue;
+    events.push(...(await outbox.scheduled({ limit: options.limit })).map((event) => ({ service: service.name, ...event })));
+  }
+  return events.sort((a, b) => a.deliverAt.getTime() - b.deliverAt.getTime()).slice(0, options.limit);
 }

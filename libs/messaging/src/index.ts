@@ -16,7 +16,8 @@ export { defineService, TopologyNames, type ServiceTopology } from './topology/s
 export { planTopology, applyTopology, locateQueue, queuePolicy, EVENT_TYPE_ATTRIBUTE, type PlannedAction } from './topology/provisioner';
 export { createSnsClient, createSqsClient, topicArn, queueArn } from './aws/aws-clients';
 export { serviceDataSourceOptions, openServiceDataSource, migrateDataSource, type ServiceDatabase } from './database/service-data-source';
-export { Outbox, MAX_EVENT_BYTES, type PublishOptions } from './outbox/outbox';
+export { Outbox, MAX_EVENT_BYTES, type PublishOptions, type DueTime } from './outbox/outbox';
+export { OutboxBacklog, runSqlOn, type RunSql, type ScheduledEvent } from './outbox/outbox-backlog';
 export { OutboxRelay } from './outbox/outbox-relay';
 export { OutboxMessage } from './outbox/outbox-message.entity';
 export { InboxMessage } from './inbox/inbox-message.entity';
@@ -32,6 +33,6 @@ export { SchedulingModule, ScheduledJob, ScheduledRun, ScheduledJobRunner, type 
 export { RetentionJanitor } from './database/retention-janitor';
 export { MessagingObserver, type HandledRecord, type PublishedRecord, type DeadLetteredRecord } from './observer/messaging-observer';
 export { iamPolicyFor } from './topology/iam-policy';
-export { EVENT_TRANSPORT, type EventTransport, type OutgoingEvent, type BatchOutcome } from './outbox/event-transport';
+export { EVENT_TRANSPORT, type EventTransport, type EventDestination, type OutgoingEvent, type BatchOutcome } from './outbox/event-transport';
 export { startTracing } from './tracing/tracing-sdk';
 export { pgClientConfig } from './database/postgres-connection';

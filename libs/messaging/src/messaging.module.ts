@@ -24,6 +24,8 @@ import { MetricsController } from './metrics/metrics.controller';
 import { EVENT_TRANSPORT, type EventTransport } from './outbox/event-transport';
 import { Outbox } from './outbox/outbox';
 import { OutboxRelay } from './outbox/outbox-relay';
+import { AwsEventTransport } from './outbox/aws-event-transport';
+import { OwnQueueTransport } from './outbox/own-queue-transport';
 import { SnsEventTransport } from './outbox/sns-event-transport';
 import { locateQueue } from './topology/provisioner';
 import { TopologyNames, type ServiceTopology } from './topology/service-topology';
@@ -128,9 +130,9 @@ export class MessagingModule {
         OpsTokenGuard,
         {
           provide: EVENT_TRANSPORT,
-          inject: [SNS_CLIENT],
-          useFactory: (sns: SNSClient) => {
-            const transport = new SnsEventTransport(sns, config.aws, names.prefix);
+          inject: [SNS_CLIENT, SQS_CLIENT, QUEUE_ADDRESSES],
+          useFactory: (sns: SNSClient, sqs: SQSClient, queues: QueueAddresses | null) => {
+            const transport = new AwsEventTransport(new SnsEventTransport(sns, config.aws, names.prefix), new OwnQueueTransport(sqs, queues?.queueUrl ?? null));
             return options.decorateTransport ? options.decorateTransport(transport) : transport;
           },
         },

@@ -4,6 +4,7 @@ import { InboxMessage } from '../inbox/inbox-message.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { ScheduledJobRuns1732300000050 } from '../scheduling/scheduled-job-runs.migration';
 import { MessagingTables1732300000000 } from './messaging-tables.migration';
+import { OutboxDelivery1732300000010 } from './outbox-delivery.migration';
 
 export interface ServiceDatabase {
   /** The service's own schema: its tables, its outbox and inbox, its migrations table. */
@@ -22,7 +23,7 @@ export function serviceDataSourceOptions(config: DatabaseConfig, database: Servi
     schema: database.schema,
     entities: [...(Array.isArray(database.entities) ? database.entities : Object.values(database.entities)), OutboxMessage, InboxMessage],
     // The library's own tables come first, in every service: outbox, inbox, scheduled-job bookkeeping.
-    migrations: [MessagingTables1732300000000, ScheduledJobRuns1732300000050, ...database.migrations],
+    migrations: [MessagingTables1732300000000, OutboxDelivery1732300000010, ScheduledJobRuns1732300000050, ...database.migrations],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

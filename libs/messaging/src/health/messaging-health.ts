@@ -32,7 +32,9 @@ export class MessagingHealthIndicators {
     try {
       const table = quotedTable(this.dataSource.manager, OutboxMessage);
       const [row]: { pending: string; oldest_seconds: number | null }[] = await this.dataSource.query(
-        `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at)) AS oldest_seconds FROM ${table} WHERE published_at IS NULL`,
+        // A scheduled event is pending only once it is due, and late only from its due time.
+        `SELECT count(*) AS pending, extract(epoch FROM now() - min(greatest(created_at, deliver_at))) AS oldest_seconds
+         FROM ${table} WHERE published_at IS NULL AND (deliver_at IS NULL OR deliver_at <= now())`,
       );
       const oldestSeconds = Number(row.oldest_seconds ?? 0);
       this.metrics.outboxOldestPendingSeconds.set(oldestSeconds);

@@ -5,9 +5,15 @@ export interface OutgoingEvent {
   readonly eventId: string;
   readonly type: string;
   readonly body: string;
-  /** FIFO message group; undefined for standard topics. */
+  /** FIFO message group; undefined for standard topics and queues. */
   readonly groupKey?: string;
 }
+
+/**
+ * Where a batch goes: a contract's SNS topic (logical name, without the deployment prefix), or
+ * this service's own SQS queue, for messages a service sends itself (a process manager's timeout).
+ */
+export type EventDestination = { readonly kind: 'topic'; readonly topic: string; readonly fifo: boolean } | { readonly kind: 'own-queue'; readonly fifo: boolean };
 
 export interface BatchOutcome {
   readonly sent: string[];
@@ -15,13 +21,13 @@ export interface BatchOutcome {
 }
 
 /**
- * The publishing port. `publishBatch` sends at most `maxBatchSize` events to one topic and reports
- * per event what was accepted; it throws only when the whole call failed (the broker is down), and
- * then nothing in the batch may be assumed sent.
+ * The publishing port. `publishBatch` sends at most `maxBatchSize` events to one destination and
+ * reports per event what was accepted; it throws only when the whole call failed (the broker is
+ * down), and then nothing in the batch may be assumed sent.
  */
 export interface EventTransport {
   readonly maxBatchSize: number;
-  publishBatch(topic: { topic: string; fifo: boolean }, events: readonly OutgoingEvent[]): Promise<BatchOutcome>;
+  publishBatch(destination: EventDestination, events: readonly OutgoingEvent[]): Promise<BatchOutcome>;
 }
 
 export const EVENT_TRANSPORT = Symbol('EVENT_TRANSPORT');

@@ -25,8 +25,29 @@ export class OutboxMessage {
   @Column({ name: 'group_key', type: 'text', nullable: true })
   groupKey: string | null;
 
-  @Column({ type: 'jsonb' })
+  /** `json`, not `jsonb`: the text is kept exactly as written, and the relay sends those bytes. */
+  @Column({ type: 'json' })
   envelope: CloudEvent;
+
+  /** Where the row goes: the contract's topic, or straight to this service's own queue. */
+  @Column({ type: 'text', default: 'topic' })
+  destination: 'topic' | 'own-queue';
+
+  /** The due time the publisher asked for, by the database clock; null for at once. */
+  @Column({ name: 'deliver_at', type: 'timestamptz', nullable: true })
+  deliverAt: Date | null;
+
+  /** The earliest instant the relay may claim the row: the due time, then a lease or a backoff. */
+  @Column({ name: 'available_at', type: 'timestamptz', nullable: true })
+  availableAt: Date | null;
+
+  /** Set while a relay is sending the row. */
+  @Column({ name: 'leased_until', type: 'timestamptz', nullable: true })
+  leasedUntil: Date | null;
+
+  /** Set when the relay gave up on the row; `lastError` says why. */
+  @Column({ name: 'parked_at', type: 'timestamptz', nullable: true })
+  parkedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

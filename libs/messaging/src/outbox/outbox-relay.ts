@@ -9,7 +9,7 @@ import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { MessagingObserver } from '../observer/messaging-observer';
 import { contextFromTraceparent, SpanKind, startSpan } from '../tracing/trace-context';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { EVENT_TRANSPORT, type BatchOutcome, type EventTransport } from './event-transport';
+import { EVENT_TRANSPORT, type BatchOutcome, type EventDestination, type EventTransport } from './event-transport';
 import { quotedTable } from '../database/quoted-table';
 import { OutboxMessage } from './outbox-message.entity';
 
@@ -19,20 +19,35 @@ interface ClaimedRow {
   type: string;
   topic: string;
   group_key: string | null;
+  destination: 'topic' | 'own-queue';
   /** The envelope as stored: sent as is, never parsed and serialised again. */
   body: string;
   traceparent: string | null;
-  created_at: Date;
+  /** When the row became sendable: its commit, or its due time if that was later. */
+  due_at: Date;
 }
 
-const CLAIMED_COLUMNS = `id, event_id, type, topic, group_key, envelope::text AS body, envelope->>'traceparent' AS traceparent, created_at`;
+const CLAIMED_COLUMNS = `id, event_id, type, topic, group_key, destination, envelope::text AS body, envelope->>'traceparent' AS traceparent,
+  greatest(created_at, deliver_at) AS due_at`;
+
+/** Rows the relay may send: not sent, not given up on. */
+const PENDING = 'published_at IS NULL AND parked_at IS NULL';
+
+/** Node's timers overflow past 2^31 ms; a longer wait is re-armed when this one ends. */
+const MAX_TIMER_MS = 60 * 60 * 1000;
 
 const MAX_BACKOFF_MS = 30_000;
 
+interface Batch {
+  destination: EventDestination;
+  rows: ClaimedRow[];
+}
+
 /**
  * Moves committed outbox rows to SNS. Woken by NOTIFY on commit, so an event leaves milliseconds
- * after its transaction; a slow poll covers a missed notification, a lost LISTEN connection, and rows
- * left by a process that died between commit and publish.
+ * after its transaction, and by a timer set for the earliest future due time (scheduled events),
+ * re-armed after every round; a slow poll covers a missed notification, a lost LISTEN connection,
+ * and rows left by a process that died between commit and publish.
  *
  * Rows are claimed with FOR UPDATE SKIP LOCKED inside a transaction held while SNS is called: any
  * number of replicas relay side by side, none sends a row another holds, and a crash before the
@@ -43,6 +58,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger(OutboxRelay.name);
   private listener?: Client;
   private pollTimer?: NodeJS.Timeout;
+  private dueTimer?: NodeJS.Timeout;
+  /** Local time at which the earliest future due time (by the database clock) comes; undefined: none. */
+  private nextDueAt?: number;
   private stopping = false;
   private failures = 0;
   private readonly publishesFifo: boolean;
@@ -74,6 +92,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearInterval(this.pollTimer);
+    clearTimeout(this.dueTimer);
     await this.listener?.end().catch(() => undefined);
     // Let the batches in flight finish, so their rows are marked published rather than sent again.
     await this.whenIdle();
@@ -133,7 +152,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       }
     } finally {
       this.activeLoops -= 1;
-      if (this.activeLoops === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+      if (this.activeLoops === 0) {
+        this.armDueTimer();
+        this.idleWaiters.splice(0).forEach((resolve) => resolve());
+      }
     }
   }
 
@@ -149,11 +171,19 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const onConnectionError = (error: Error) => (broken = error);
     client.on('error', onConnectionError);
     try {
-      const [, claim] = (await client.query(
-        `BEGIN; SELECT ${CLAIMED_COLUMNS} FROM ${this.table}
-         WHERE published_at IS NULL AND group_key IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
-      )) as unknown as QueryResult<ClaimedRow>[];
-      const standard = claim.rows;
+      // Rows ready at once in commit order, then rows whose time has come in due order, then the
+      // next due time still ahead, for the timer: one message, one round trip.
+      const [, ready, due, next] = (await client.query(
+        `BEGIN;
+         SELECT ${CLAIMED_COLUMNS} FROM ${this.table}
+         WHERE ${PENDING} AND available_at IS NULL AND group_key IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED;
+         SELECT ${CLAIMED_COLUMNS} FROM ${this.table}
+         WHERE ${PENDING} AND available_at IS NOT NULL AND available_at <= now() AND group_key IS NULL ORDER BY available_at LIMIT ${limit} FOR UPDATE SKIP LOCKED;
+         SELECT (extract(epoch FROM min(available_at) - now()) * 1000)::float8 AS ms FROM ${this.table} WHERE ${PENDING} AND available_at > now()`,
+      )) as unknown as [QueryResult, QueryResult<ClaimedRow>, QueryResult<ClaimedRow>, QueryResult<{ ms: number | null }>];
+      const nextDueMs = next.rows[0]?.ms;
+      this.nextDueAt = nextDueMs === null || nextDueMs === undefined ? undefined : Date.now() + nextDueMs;
+      const standard = [...ready.rows, ...due.rows];
       const fifo = this.publishesFifo ? await this.claimFifo(client, limit * this.options.config.outbox.batchesInFlight) : [];
       if (standard.length + fifo.length === 0) {
         await client.query('COMMIT');
@@ -189,7 +219,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     if (!rows[0].leader) return [];
     const fifo = await client.query<ClaimedRow>(
       `SELECT ${CLAIMED_COLUMNS} FROM ${this.table}
-       WHERE published_at IS NULL AND group_key IS NOT NULL ORDER BY id LIMIT $1 FOR UPDATE`,
+       WHERE ${PENDING} AND group_key IS NOT NULL AND (available_at IS NULL OR available_at <= now()) ORDER BY id LIMIT $1 FOR UPDATE`,
       [limit],
     );
     return fifo.rows;
@@ -206,36 +236,38 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return outcomes;
   }
 
-  private batchesOf(rows: ClaimedRow[]): { topic: { topic: string; fifo: boolean }; rows: ClaimedRow[] }[] {
-    const byTopic = new Map<string, ClaimedRow[]>();
+  private batchesOf(rows: ClaimedRow[]): Batch[] {
+    const byDestination = new Map<string, ClaimedRow[]>();
     for (const row of rows) {
-      const key = `${row.topic}\u0000${row.group_key !== null}`;
-      byTopic.set(key, [...(byTopic.get(key) ?? []), row]);
+      const key = `${row.destination}\u0000${row.destination === 'topic' ? row.topic : ''}\u0000${row.group_key !== null}`;
+      byDestination.set(key, [...(byDestination.get(key) ?? []), row]);
     }
-    const batches = [];
-    for (const topicRows of byTopic.values()) {
-      const topic = { topic: topicRows[0].topic, fifo: topicRows[0].group_key !== null };
-      for (let start = 0; start < topicRows.length; start += this.transport.maxBatchSize) {
-        batches.push({ topic, rows: topicRows.slice(start, start + this.transport.maxBatchSize) });
+    const batches: Batch[] = [];
+    for (const destinationRows of byDestination.values()) {
+      const [first] = destinationRows;
+      const fifo = first.group_key !== null;
+      const destination: EventDestination = first.destination === 'own-queue' ? { kind: 'own-queue', fifo } : { kind: 'topic', topic: first.topic, fifo };
+      for (let start = 0; start < destinationRows.length; start += this.transport.maxBatchSize) {
+        batches.push({ destination, rows: destinationRows.slice(start, start + this.transport.maxBatchSize) });
       }
     }
     return batches;
   }
 
-  private async send(batch: { topic: { topic: string; fifo: boolean }; rows: ClaimedRow[] }): Promise<BatchOutcome> {
+  private async send(batch: Batch): Promise<BatchOutcome> {
     const spans = new Map(
       batch.rows.map((row) => [
         row.id,
         startSpan(`send ${row.type}`, SpanKind.PRODUCER, contextFromTraceparent(row.traceparent ?? undefined), {
-          'messaging.system': 'aws_sns',
-          'messaging.destination.name': row.topic,
+          'messaging.system': row.destination === 'own-queue' ? 'aws_sqs' : 'aws_sns',
+          'messaging.destination.name': row.destination === 'own-queue' ? this.options.topology.service : row.topic,
           'messaging.message.id': row.event_id,
         }),
       ]),
     );
     try {
       const outcome = await this.transport.publishBatch(
-        batch.topic,
+        batch.destination,
         batch.rows.map((row) => ({ rowId: row.id, eventId: row.event_id, type: row.type, body: row.body, groupKey: row.group_key ?? undefined })),
       );
       for (const failure of outcome.failed) spans.get(failure.rowId)?.setStatus({ code: SpanStatusCode.ERROR, message: failure.reason });
@@ -271,12 +303,25 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     for (const row of rows) {
       if (sent.has(row.id)) {
         this.metrics.published.inc({ type: row.type });
-        this.metrics.relayLag.observe((now - new Date(row.created_at).getTime()) / 1000);
+        this.metrics.relayLag.observe(Math.max(0, now - new Date(row.due_at).getTime()) / 1000);
         this.observer.emit('published', { eventId: row.event_id, type: row.type });
       } else if (refused.has(row.id)) {
         this.metrics.publishFailures.inc({ type: row.type });
       }
     }
+  }
+
+  /**
+   * Wakes the relay when the earliest scheduled row (or lease, or backoff) falls due. The wait was
+   * measured by the database clock at the last claim, so a skewed local clock does not move it.
+   */
+  private armDueTimer(): void {
+    clearTimeout(this.dueTimer);
+    this.dueTimer = undefined;
+    if (this.stopping || this.nextDueAt === undefined) return;
+    const wait = Math.min(MAX_TIMER_MS, Math.max(0, this.nextDueAt - Date.now()));
+    this.dueTimer = setTimeout(() => this.wake(), wait);
+    this.dueTimer.unref();
   }
 
   private async listen(): Promise<void> {

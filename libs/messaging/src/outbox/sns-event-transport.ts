@@ -3,7 +3,7 @@ import { topicArn } from '../aws/aws-clients';
 import type { AwsConfig } from '../config/messaging-config';
 import { EVENT_TYPE_ATTRIBUTE } from '../topology/provisioner';
 import { TopologyNames } from '../topology/service-topology';
-import type { BatchOutcome, EventTransport, OutgoingEvent } from './event-transport';
+import type { BatchOutcome, EventDestination, EventTransport, OutgoingEvent } from './event-transport';
 
 /** Publishes to SNS with PublishBatch; the event type travels as a message attribute for filter policies. */
 export class SnsEventTransport implements EventTransport {
@@ -18,15 +18,16 @@ export class SnsEventTransport implements EventTransport {
     this.names = new TopologyNames(prefix);
   }
 
-  async publishBatch(topic: { topic: string; fifo: boolean }, events: readonly OutgoingEvent[]): Promise<BatchOutcome> {
+  async publishBatch(destination: EventDestination, events: readonly OutgoingEvent[]): Promise<BatchOutcome> {
+    if (destination.kind !== 'topic') throw new Error(`SNS publishes to topics, not to ${destination.kind}`);
     const response = await this.sns.send(
       new PublishBatchCommand({
-        TopicArn: topicArn(this.aws, this.names.topic(topic)),
+        TopicArn: topicArn(this.aws, this.names.topic(destination)),
         PublishBatchRequestEntries: events.map((event) => ({
           Id: event.rowId,
           Message: event.body,
           MessageAttributes: { [EVENT_TYPE_ATTRIBUTE]: { DataType: 'String', StringValue: event.type } },
-          ...(topic.fifo ? { MessageGroupId: event.groupKey, MessageDeduplicationId: event.eventId } : {}),
+          ...(destination.fifo ? { MessageGroupId: event.groupKey, MessageDeduplicationId: event.eventId } : {}),
         })),
       }),
     );

@@ -23,13 +23,24 @@ export async function observeTopic(config: MessagingConfig, contract: EventContr
   return {
     seen,
     /** Receives whatever is there now, adds it to `seen`, and returns all seen so far. */
-    async receive(): Promise<Message[]> {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+    async receive(waitSeconds = 0): Promise<Message[]> {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds, MessageAttributeNames: ['All'] }));
       if (Messages.length > 0) {
         seen.push(...Messages);
         await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
       }
       return seen;
+    },
+    /**
+     * Receives until a long poll comes back empty: call it once the sender is idle, and a late
+     * duplicate still on its way shows up in what it returns.
+     */
+    async untilQuiet(waitSeconds = 2): Promise<Message[]> {
+      for (;;) {
+        const before = seen.length;
+        await this.receive(waitSeconds);
+        if (seen.length === before) return seen;
+      }
     },
     close(): void {
       sns.destroy();

@@ -1,0 +1,38 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { EVENT_TYPE_ATTRIBUTE } from '../topology/provisioner';
+import type { BatchOutcome, EventDestination, EventTransport, OutgoingEvent } from './event-transport';
+
+/**
+ * Sends to the service's own SQS queue with SendMessageBatch, bypassing every topic: the message
+ * reaches this service alone, through its ordinary consumer (inbox, retries, dead letters). The
+ * body is the raw CloudEvent, as a raw-delivery subscription would deliver it.
+ */
+export class OwnQueueTransport implements EventTransport {
+  readonly maxBatchSize = 10;
+
+  constructor(
+    private readonly sqs: SQSClient,
+    /** Null when the service consumes nothing, and so has no queue. */
+    private readonly queueUrl: string | null,
+  ) {}
+
+  async publishBatch(destination: EventDestination, events: readonly OutgoingEvent[]): Promise<BatchOutcome> {
+    if (destination.kind !== 'own-queue') throw new Error(`The own-queue transport does not send to ${destination.kind}`);
+    if (!this.queueUrl) throw new Error('This service consumes no events, so it has no queue to send to');
+    const response = await this.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: this.queueUrl,
+        Entries: events.map((event) => ({
+          Id: event.rowId,
+          MessageBody: event.body,
+          MessageAttributes: { [EVENT_TYPE_ATTRIBUTE]: { DataType: 'String', StringValue: event.type } },
+          ...(destination.fifo ? { MessageGroupId: event.groupKey, MessageDeduplicationId: event.eventId } : {}),
+        })),
+      }),
+    );
+    return {
+      sent: (response.Successful ?? []).map((entry) => entry.Id ?? ''),
+      failed: (response.Failed ?? []).map((entry) => ({ rowId: entry.Id ?? '', reason: `${entry.Code}: ${entry.Message ?? ''}` })),
+    };
+  }
+}
