@@ -16,7 +16,8 @@ export { defineService, TopologyNames, type ServiceTopology } from './topology/s
 export { planTopology, applyTopology, locateQueue, queuePolicy, EVENT_TYPE_ATTRIBUTE, type PlannedAction } from './topology/provisioner';
 export { createSnsClient, createSqsClient, topicArn, queueArn } from './aws/aws-clients';
 export { serviceDataSourceOptions, openServiceDataSource, migrateDataSource, type ServiceDatabase } from './database/service-data-source';
-export { Outbox, MAX_EVENT_BYTES, type PublishOptions, type DueTime } from './outbox/outbox';
+export { Outbox, type PublishOptions, type DueTime } from './outbox/outbox';
+export { MAX_EVENT_BYTES, BROKER_LIMITS, messageBytes } from './outbox/message-size';
 export { OutboxBacklog, runSqlOn, type RunSql, type ScheduledEvent } from './outbox/outbox-backlog';
 export { OutboxRelay } from './outbox/outbox-relay';
 export { OutboxMessage } from './outbox/outbox-message.entity';

@@ -1,4 +1,4 @@
-import { InvalidEventError, MAX_EVENT_BYTES, EventTooLargeError, Outbox, OutsideTransactionError, runInMessageContext, cloudEventSchema } from '@app/messaging';
+import { InvalidEventError, MAX_EVENT_BYTES, EventTooLargeError, messageBytes, Outbox, OutsideTransactionError, runInMessageContext, cloudEventSchema } from '@app/messaging';
 import { waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -48,6 +48,30 @@ describe('outbox', () => {
   it('refuses an event over the size limit, naming the limit', async () => {
     const huge = { widgetId: 'big', label: 'x'.repeat(MAX_EVENT_BYTES) };
     await expect(dataSource.transaction((manager) => outbox.publish(manager, WidgetCreated, huge, { subject: 'big' }))).rejects.toBeInstanceOf(EventTooLargeError);
+  });
+
+  it('regression: an event of the largest size publish accepts reaches SNS as the very text publish measured', async () => {
+    const observer = await observeTopic(world.config, WidgetCreated, 'size-observer');
+    try {
+      const publishWithLabel = (label: string) =>
+        runInMessageContext({ correlationId: 'corr-size' }, () =>
+          dataSource.transaction((manager) => outbox.publish(manager, WidgetCreated, { widgetId: 'at-limit', label }, { subject: 'at-limit' })),
+        );
+      // The envelope around the label is the same size each time (fixed-length id, time and correlation id).
+      const probe = await publishWithLabel('');
+      const overhead = messageBytes({ body: JSON.stringify(probe), type: WidgetCreated.type });
+      await expect(publishWithLabel('x'.repeat(MAX_EVENT_BYTES - overhead + 1))).rejects.toBeInstanceOf(EventTooLargeError);
+      const atLimit = await publishWithLabel('x'.repeat(MAX_EVENT_BYTES - overhead));
+      const measured = JSON.stringify(atLimit);
+      expect(messageBytes({ body: measured, type: WidgetCreated.type })).toBe(MAX_EVENT_BYTES);
+
+      const received = await waitFor(async () => (await observer.receive()).find((message) => JSON.parse(message.Body ?? '{}').id === atLimit.id), {
+        what: 'the event at the size limit on the observer queue',
+      });
+      expect(received.Body).toBe(measured);
+    } finally {
+      observer.close();
+    }
   });
 
   it('writes nothing when the business transaction rolls back', async () => {

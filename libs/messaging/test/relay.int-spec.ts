@@ -1,10 +1,11 @@
-import { MessagingMetrics, migrateDataSource, Outbox, serviceDataSourceOptions, type EventTransport } from '@app/messaging';
+import { MessagingMetrics, migrateDataSource, Outbox, OutboxRelay, serviceDataSourceOptions, type EventTransport } from '@app/messaging';
 import { waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { connectTo, countRows } from './support/database';
+import { enforcingSnsLimits, type TransportCalls } from './support/test-transports';
 import { observeTopic } from './support/topic-observer';
 import type { TestServiceWorld as WidgetWorld } from './support/test-service-world';
 import { WidgetCreated, widgetDatabase, widgetTopology, widgetWorld } from './support/widget-service';
@@ -18,6 +19,15 @@ async function publishWidgets(app: INestApplication, prefix: string, count: numb
       const envelope = await outbox.publish(manager, WidgetCreated, { widgetId: `${prefix}-${i}`, label: 'relay' }, { subject: `${prefix}-${i}` });
       ids.push(envelope.id);
     }
+    return ids;
+  });
+}
+
+async function publishLargeWidgets(app: INestApplication, prefix: string, count: number, labelBytes: number): Promise<string[]> {
+  const outbox = app.get(Outbox);
+  return app.get<DataSource>(getDataSourceToken()).transaction(async (manager) => {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push((await outbox.publish(manager, WidgetCreated, { widgetId: `${prefix}-${i}`, label: 'x'.repeat(labelBytes) }, { subject: `${prefix}-${i}` })).id);
     return ids;
   });
 }
@@ -46,12 +56,14 @@ describe('outbox relay', () => {
     const observer = await observeTopic(world.config, WidgetCreated);
     try {
       const ids = await publishWidgets(first, 'race', 300);
-      const seen = await waitFor(async () => {
-        const messages = await observer.receive();
-        return messages.length >= ids.length ? messages : undefined;
-      }, { what: 'all 300 events on the observer queue', timeoutMs: 30_000 });
-      const delivered = seen.map((message) => JSON.parse(message.Body ?? '{}').id);
-      expect(new Set(delivered).size).toBe(delivered.length);
+      await waitFor(async () => (await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NULL')) === 0 || undefined, {
+        what: 'all 300 rows to be published',
+        timeoutMs: 30_000,
+      });
+      // Quiescence first (both relays idle, the queue empty for a long poll), so a late duplicate counts.
+      await Promise.all([first.get(OutboxRelay).drain(), second.get(OutboxRelay).drain()]);
+      const delivered = (await observer.untilQuiet()).map((message) => JSON.parse(message.Body ?? '{}').id);
+      expect(delivered).toHaveLength(ids.length);
       expect(new Set(delivered)).toEqual(new Set(ids));
       expect((await publishedCount(first)) + (await publishedCount(second))).toBe(300);
       expect(await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NULL')).toBe(0);
@@ -134,6 +146,7 @@ describe('outbox relay', () => {
     // The first batch's connection is terminated while the relay waits on SNS, idle in transaction.
     const dropConnectionOnFirstSend = (transport: EventTransport): EventTransport => ({
       maxBatchSize: transport.maxBatchSize,
+      maxBatchBytes: transport.maxBatchBytes,
       async publishBatch(topic, events) {
         if (!dropped) {
           dropped = true;
@@ -156,12 +169,37 @@ describe('outbox relay', () => {
     expect(dropped).toBe(true);
   });
 
+  it('regression: ten rows adding up to more than 256 KiB are relayed in calls SNS accepts (batches cut by bytes, not count)', async () => {
+    await world.stop();
+    const seen: TransportCalls = { calls: [] };
+    world = await widgetWorld({}, (transport) => enforcingSnsLimits(transport, seen));
+    await db.end();
+    db = await connectTo(world.env);
+    const app = await world.startReplica();
+    const observer = await observeTopic(world.config, WidgetCreated);
+    try {
+      // Committed together, so one claim takes all ten: 300 KiB, over one PublishBatch.
+      const ids = await publishLargeWidgets(app, 'large', 10, 30 * 1024);
+      await waitFor(async () => (await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NULL')) === 0 || undefined, {
+        what: 'every large row to be published',
+      });
+      await app.get(OutboxRelay).drain();
+      const delivered = (await observer.untilQuiet()).map((message) => JSON.parse(message.Body ?? '{}').id);
+      expect(delivered.sort()).toEqual([...ids].sort());
+      expect(seen.calls.length).toBeGreaterThanOrEqual(2);
+      expect(await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE last_error IS NOT NULL')).toBe(0);
+    } finally {
+      observer.close();
+    }
+  });
+
   it('a relay dying mid-batch, after SNS took the events but before it recorded them, loses nothing and doubles no effect', async () => {
     await world.stop();
     let calls = 0;
     // The third batch reaches SNS, then the relay "dies": its transaction never commits.
     const dieAfterThirdSend = (transport: EventTransport): EventTransport => ({
       maxBatchSize: transport.maxBatchSize,
+      maxBatchBytes: transport.maxBatchBytes,
       async publishBatch(topic, events) {
         const outcome = await transport.publishBatch(topic, events);
         calls += 1;

@@ -21,12 +21,15 @@ export interface BatchOutcome {
 }
 
 /**
- * The publishing port. `publishBatch` sends at most `maxBatchSize` events to one destination and
+ * The publishing port. `publishBatch` sends at most `maxBatchSize` events and `maxBatchBytes` to one destination and
  * reports per event what was accepted; it throws only when the whole call failed (the broker is
  * down), and then nothing in the batch may be assumed sent.
  */
 export interface EventTransport {
+  /** Most entries in one call. */
   readonly maxBatchSize: number;
+  /** Most bytes in one call, all entries together, counted as `messageBytes` counts them. */
+  readonly maxBatchBytes: number;
   publishBatch(destination: EventDestination, events: readonly OutgoingEvent[]): Promise<BatchOutcome>;
 }
 

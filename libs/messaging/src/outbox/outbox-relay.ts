@@ -11,6 +11,7 @@ import { contextFromTraceparent, SpanKind, startSpan } from '../tracing/trace-co
 import { SpanStatusCode } from '@opentelemetry/api';
 import { EVENT_TRANSPORT, type BatchOutcome, type EventDestination, type EventTransport } from './event-transport';
 import { quotedTable } from '../database/quoted-table';
+import { cutBatches } from './message-size';
 import { OutboxMessage } from './outbox-message.entity';
 
 interface ClaimedRow {
@@ -247,8 +248,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       const [first] = destinationRows;
       const fifo = first.group_key !== null;
       const destination: EventDestination = first.destination === 'own-queue' ? { kind: 'own-queue', fifo } : { kind: 'topic', topic: first.topic, fifo };
-      for (let start = 0; start < destinationRows.length; start += this.transport.maxBatchSize) {
-        batches.push({ destination, rows: destinationRows.slice(start, start + this.transport.maxBatchSize) });
+      // Cut by what the broker counts, bytes as well as entries: ten large rows must not make one
+      // call the broker refuses whole, again and again.
+      for (const rows of cutBatches(destinationRows, { maxEntries: this.transport.maxBatchSize, maxBytes: this.transport.maxBatchBytes })) {
+        batches.push({ destination, rows });
       }
     }
     return batches;

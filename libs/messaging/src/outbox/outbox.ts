@@ -9,10 +9,9 @@ import { createCloudEvent, type CloudEvent } from '../envelope/cloud-event';
 import { EventTooLargeError, InvalidEventError, OutsideTransactionError } from '../errors/messaging-errors';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { currentTraceContext, inSpan, SpanKind, traceparentOfSpan } from '../tracing/trace-context';
+import { MAX_EVENT_BYTES, messageBytes } from './message-size';
 import { OutboxMessage } from './outbox-message.entity';
 
-/** SNS refuses messages over 256 KiB; message attributes count towards it, so leave room for them. */
-export const MAX_EVENT_BYTES = 256 * 1024 - 2 * 1024;
 
 /** When a scheduled event is due: at an instant, or a delay after the transaction's database time. */
 export type DueTime = { deliverAt: Date; delay?: undefined } | { delay: number; deliverAt?: undefined };
@@ -127,11 +126,12 @@ export class Outbox {
     envelope: CloudEvent<EventPayload<C>>,
     options: { subject: string; destination: 'topic' | 'own-queue'; due?: Due },
   ): Promise<void> {
-    // The column is `json`: these exact bytes are stored, and sent by the relay as they are.
+    // The column is `json`: these exact bytes are stored, and sent by the relay as they are, so
+    // this is the size the broker will count.
     const body = JSON.stringify(envelope);
-    const bytes = Buffer.byteLength(body);
+    const bytes = messageBytes({ body, type: contract.type });
     if (bytes > MAX_EVENT_BYTES) {
-      throw new EventTooLargeError(`${contract.type} is ${bytes} bytes, over the ${MAX_EVENT_BYTES}-byte limit: carry ids, not documents`);
+      throw new EventTooLargeError(`${contract.type} is ${bytes} bytes, over the ${MAX_EVENT_BYTES}-byte limit (body and attributes): carry ids, not documents`);
     }
     const table = quotedTable(manager, OutboxMessage);
     const values = [envelope.id, contract.type, contract.topic, contract.fifo ? options.subject : null, body];

@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { EVENT_TYPE_ATTRIBUTE } from '../topology/provisioner';
+import { BROKER_LIMITS } from './message-size';
 import type { BatchOutcome, EventDestination, EventTransport, OutgoingEvent } from './event-transport';
 
 /**
@@ -8,7 +9,8 @@ import type { BatchOutcome, EventDestination, EventTransport, OutgoingEvent } fr
  * body is the raw CloudEvent, as a raw-delivery subscription would deliver it.
  */
 export class OwnQueueTransport implements EventTransport {
-  readonly maxBatchSize = 10;
+  readonly maxBatchSize = BROKER_LIMITS.maxBatchEntries;
+  readonly maxBatchBytes = BROKER_LIMITS.maxBatchBytes;
 
   constructor(
     private readonly sqs: SQSClient,

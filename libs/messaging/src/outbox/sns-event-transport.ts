@@ -3,11 +3,13 @@ import { topicArn } from '../aws/aws-clients';
 import type { AwsConfig } from '../config/messaging-config';
 import { EVENT_TYPE_ATTRIBUTE } from '../topology/provisioner';
 import { TopologyNames } from '../topology/service-topology';
+import { BROKER_LIMITS } from './message-size';
 import type { BatchOutcome, EventDestination, EventTransport, OutgoingEvent } from './event-transport';
 
 /** Publishes to SNS with PublishBatch; the event type travels as a message attribute for filter policies. */
 export class SnsEventTransport implements EventTransport {
-  readonly maxBatchSize = 10;
+  readonly maxBatchSize = BROKER_LIMITS.maxBatchEntries;
+  readonly maxBatchBytes = BROKER_LIMITS.maxBatchBytes;
   private readonly names: TopologyNames;
 
   constructor(
