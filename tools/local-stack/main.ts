@@ -6,9 +6,11 @@ import concurrently from 'concurrently';
 import { provision } from '../provision/provision';
 import { services } from '../services';
 import { startInfrastructureProcess, stopProcess } from './infrastructure-process';
+import { LOCAL_STACK_FILE, removeLocalStackEndpoints, writeLocalStackEndpoints } from './local-stack-endpoints';
 
 const root = resolve(__dirname, '../../..');
 const dataDir = join(root, '.data');
+const endpointsFile = join(root, LOCAL_STACK_FILE);
 const pgPort = Number(process.env.LOCAL_PG_PORT ?? 5432);
 const emulatorPort = Number(process.env.LOCAL_EMULATOR_PORT ?? 4566);
 
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
     );
     log('provisioning topics, queues and subscriptions');
     await provision(loadConfig(messagingEnvSchema, env));
+    // For the operator CLI: `npm run ops -- …` in another terminal finds this stack with nothing exported.
+    writeLocalStackEndpoints(endpointsFile, env);
   } catch (error) {
     await stopInfrastructure();
     throw error;
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
     commands.forEach((command) => command.kill('SIGTERM'));
     await result.catch(() => undefined);
     log('stopping the emulator and PostgreSQL');
+    removeLocalStackEndpoints(endpointsFile);
     await stopInfrastructure();
     log('stopped');
     process.exit(exitCode);

@@ -3,7 +3,7 @@ import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { services as shopServices, type ServiceEntry } from '../services';
 import { deadLetterOverview, listDeadLetters, redriveDeadLetters, showDeadLetter } from './dlq';
 import { formatDeadLetter, formatDeadLetterListing, formatOutboxBacklog, formatQueueDepths, formatRedrive, formatReplay, formatReplayMatch, formatScheduledEvents } from './format';
-import { openOps, OpsError, queueNamesOf, type Ops } from './ops-context';
+import { openOps, opsEnvironment, OpsError, queueNamesOf, type Ops } from './ops-context';
 import { outboxBacklog, scheduledEvents } from './outbox';
 import { progressBar, type Progress } from './progress';
 import { countReplayable, planReplay, replayEvents } from './replay';
@@ -19,6 +19,8 @@ export interface OpsIo {
   progress(label: string): Progress;
   /** Throw commander's errors (help shown, bad usage) instead of exiting the process. */
   exitOverride?: boolean;
+  /** Where a running local stack writes its endpoints (used when no AWS variables are set). */
+  localStackFile?: string;
 }
 
 /** `npm run ops -- <command>`: the operator's view of queues, dead letters and outboxes. */
@@ -44,7 +46,7 @@ export function createProgram(overrides: Partial<OpsIo> = {}): Command {
   const producers = io.services.filter((service) => service.topology.publishes.length > 0).map((service) => service.name);
   const print = (command: Command, result: unknown, text: () => string) => io.out(`${command.optsWithGlobals().json ? JSON.stringify(result, null, 2) : text()}\n`);
   const withOps = async <T>(work: (ops: Ops) => Promise<T>): Promise<T> => {
-    const ops = openOps(loadConfig(messagingEnvSchema, io.env), io.services);
+    const ops = openOps(loadConfig(messagingEnvSchema, opsEnvironment(io.env, io.localStackFile)), io.services);
     try {
       return await work(ops);
     } finally {
