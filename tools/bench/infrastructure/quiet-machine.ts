@@ -7,6 +7,7 @@ import type { BenchContext } from '../bench-context';
  */
 export async function waitForQuietMachine(ctx: BenchContext, what: string, maxSeconds: number, sampleMs = 1000): Promise<void> {
   const deadline = Date.now() + maxSeconds * 1000;
+  let announced = false;
   for (;;) {
     const start = ctx.cpu.snapshot();
     await new Promise((resolve) => setTimeout(resolve, sampleMs));
@@ -16,7 +17,9 @@ export async function waitForQuietMachine(ctx: BenchContext, what: string, maxSe
       ctx.notes.push(`${what}: started while other processes used ${other} cores`);
       return;
     }
-    ctx.progress.update(-1, `waiting for other processes to quieten (${other} cores busy)`);
+    if (!announced) ctx.progress.aside(`waiting for other processes to quieten (${what})`);
+    announced = true;
+    ctx.progress.tick(-1, `(waiting: other processes use ${other} cores)`);
   }
 }
 
