@@ -10,6 +10,10 @@ export interface BenchOptions {
   quick: boolean;
   /** Outbox rows per relay run. */
   events: number;
+  /** Rows of the burst on a never-analysed outbox. */
+  burst: number;
+  /** Transactions per outbox-write run. */
+  writes: number;
   /** Messages per consumer run. */
   messages: number;
   /** Already-published rows in the outbox for the "large table" relay run. */
@@ -37,10 +41,10 @@ export interface BenchOptions {
   cpuProfileDir?: string;
 }
 
-export const SCENARIOS = ['relay', 'consumer', 'latency', 'http'] as const;
+export const SCENARIOS = ['relay', 'writes', 'consumer', 'latency', 'http'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-export type ServiceRole = { kind: 'orders'; variant: PlaceOrderVariant } | { kind: 'sink' } | { kind: 'bare-consumer' };
+export type ServiceRole = { kind: 'orders'; variant: PlaceOrderVariant } | { kind: 'sink' } | { kind: 'bare-consumer' } | { kind: 'mqt-consumer' };
 
 export function roleName(role: ServiceRole): string {
   switch (role.kind) {
@@ -50,8 +54,18 @@ export function roleName(role: ServiceRole): string {
       return 'bench-sink (consumer)';
     case 'bare-consumer':
       return 'bare sqs-consumer';
+    case 'mqt-consumer':
+      return 'message-queue-toolkit consumer';
   }
 }
+
+/** The compiled script each kind of service runs, relative to tools/bench. */
+const SCRIPTS: Record<ServiceRole['kind'], string> = {
+  orders: 'services/service-main.js',
+  sink: 'services/service-main.js',
+  'bare-consumer': 'services/bare-consumer-main.js',
+  'mqt-consumer': 'services/mqt-consumer-main.js',
+};
 
 /**
  * Starts and stops the services under test, each a child process, and keeps the peak resident
@@ -68,7 +82,7 @@ export class ServiceRegistry {
 
   async start(role: ServiceRole, env: NodeJS.ProcessEnv = {}): Promise<ServiceChild> {
     const name = roleName(role);
-    const script = role.kind === 'bare-consumer' ? 'services/bare-consumer-main.js' : 'services/service-main.js';
+    const script = SCRIPTS[role.kind];
     const roleEnv = role.kind === 'orders' ? { BENCH_SERVICE: 'orders', BENCH_PLACE_ORDER: role.variant } : { BENCH_SERVICE: role.kind };
     const { cpuProfileDir, serviceNodeOptions } = this.options;
     const nodeOptions = [serviceNodeOptions, cpuProfileDir && `--cpu-prof --cpu-prof-dir=${join(cpuProfileDir, name.replace(/[^a-z0-9-]+/gi, '-'))}`].filter(Boolean).join(' ');
