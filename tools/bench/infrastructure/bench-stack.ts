@@ -1,10 +1,11 @@
 import { applyTopology, createSnsClient, createSqsClient, loadConfig, messagingEnvSchema, planTopology, type MessagingConfig, type ServiceTopology } from '@app/messaging';
-import { createDatabase, startEmbeddedPostgres, startEmulator } from '@app/messaging/testing';
+import { createDatabase, startEmbeddedPostgres } from '@app/messaging/testing';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startLatencyProxy } from './latency-proxy';
+import { ServiceChild, type MemoryReading } from './service-child';
 
 export interface BenchStack {
   /** The environment every service under test starts with (plus its own PORT and overrides). */
@@ -13,6 +14,12 @@ export interface BenchStack {
   /** Scratch folder of this run: database files and the services' logs. */
   readonly workDir: string;
   readonly postgresDataDir: string;
+  /** The emulator's endpoint, without the latency proxy: where the bench's own calls go. */
+  readonly emulatorEndpoint: string;
+  /** The emulator's process, for the CPU meter. */
+  readonly emulatorPid: number;
+  /** The emulator's memory so far. */
+  emulatorMemory(): MemoryReading;
   /** A plain connection to the bench database, for loading and watching rows. */
   connect(): Promise<Client>;
   stop(): Promise<void>;
@@ -30,7 +37,7 @@ export interface StackOptions {
 const DATABASE = 'bench';
 
 /**
- * Real PostgreSQL in a temporary folder and the SNS/SQS emulator in this process, provisioned with the
+ * Real PostgreSQL in a temporary folder and the SNS/SQS emulator in a child process, provisioned with the
  * topologies of the services under test. Everything lives under one resource prefix and one database,
  * each service in its own schema, and is deleted on stop.
  */
@@ -40,8 +47,12 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
   chmodSync(workDir, 0o755);
   const postgresDataDir = join(workDir, 'postgres');
   const postgres = await startEmbeddedPostgres({ dataDir: postgresDataDir, persistent: options.durable });
-  const emulator = await startEmulator();
-  const proxy = options.brokerLatencyMs > 0 ? await startLatencyProxy(emulator.endpoint, options.brokerLatencyMs) : undefined;
+  const emulator = await ServiceChild.start('emulator', 'infrastructure/emulator-main.js', {}, workDir).catch(async (error: unknown) => {
+    await postgres.stop().catch(() => undefined);
+    throw error;
+  });
+  const emulatorEndpoint = `http://127.0.0.1:${emulator.port}`;
+  const proxy = options.brokerLatencyMs > 0 ? await startLatencyProxy(emulatorEndpoint, options.brokerLatencyMs) : undefined;
   await createDatabase(postgres, DATABASE);
   const env: NodeJS.ProcessEnv = {
     // Idle long polls end within a second, so services stop promptly between scenarios; a poll
@@ -55,7 +66,7 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
     PGPASSWORD: postgres.password,
     PGDATABASE: DATABASE,
     // An explicit endpoint on every AWS client: nothing here may reach real AWS.
-    AWS_ENDPOINT_URL: emulator.endpoint,
+    AWS_ENDPOINT_URL: emulatorEndpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
@@ -84,6 +95,9 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
     config,
     workDir,
     postgresDataDir,
+    emulatorEndpoint,
+    emulatorPid: emulator.pid,
+    emulatorMemory: () => emulator.memory(),
     connect,
     stop: async () => {
       await proxy?.stop().catch(() => undefined);

@@ -10,18 +10,43 @@ export interface CpuUsage {
   services: Record<string, number>;
   /** Every process of the bench's PostgreSQL cluster, the exited backends included. */
   postgres: number;
-  /** The bench process: the SNS/SQS emulator and the load generators. */
+  /** The SNS/SQS emulator's process. */
+  emulator: number;
+  /** The bench process: the load generators and the bookkeeping of the run. */
   bench: number;
   /** Interrupt and softirq time: on loopback, most of the TCP work of every HTTP and Postgres call. */
   kernel: number;
   /** Whatever else ran on the machine meanwhile; more than a few hundredths means a disturbed run. */
   other: number;
+  /** Messages (events, requests, timers) the window moved, when the figure counts any. */
+  messages?: number;
+}
+
+/** Milliseconds of CPU each process spent per message moved. */
+export interface CpuPerMessage {
+  services: Record<string, number>;
+  postgres: number;
+  emulator: number;
+  bench: number;
+}
+
+/** CPU time per message of each process over a window, or undefined when the window moved none. */
+export function perMessageMs(usage: CpuUsage): CpuPerMessage | undefined {
+  if (!usage.messages) return undefined;
+  const ms = (cores: number) => Math.round(((cores * usage.wallSeconds * 1000) / (usage.messages as number)) * 1000) / 1000;
+  return {
+    services: Object.fromEntries(Object.entries(usage.services).map(([name, cores]) => [name, ms(cores)])),
+    postgres: ms(usage.postgres),
+    emulator: ms(usage.emulator),
+    bench: ms(usage.bench),
+  };
 }
 
 interface Snapshot {
   at: number;
   services: Map<number, { name: string; seconds: number }>;
   postgres: number;
+  emulator: number;
   bench: number;
   machineProcesses: number;
   machineInterrupts: number;
@@ -34,6 +59,7 @@ interface Snapshot {
 export class CpuMeter {
   constructor(
     private readonly postgresDataDir: string,
+    private readonly emulatorPid: number,
     private readonly services: () => { name: string; pid: number }[],
   ) {}
 
@@ -41,10 +67,19 @@ export class CpuMeter {
     const services = new Map(this.services().map(({ name, pid }) => [pid, { name, seconds: processSeconds(pid) }]));
     const usage = process.cpuUsage();
     const machine = machineSeconds();
-    return { at: monotonicMs(), services, postgres: this.postgresSeconds(), bench: (usage.user + usage.system) / 1e6, machineProcesses: machine.processes, machineInterrupts: machine.interrupts };
+    return {
+      at: monotonicMs(),
+      services,
+      postgres: this.postgresSeconds(),
+      emulator: processSeconds(this.emulatorPid),
+      bench: (usage.user + usage.system) / 1e6,
+      machineProcesses: machine.processes,
+      machineInterrupts: machine.interrupts,
+    };
   }
 
-  since(start: Snapshot): CpuUsage {
+  /** CPU used since `start`; with `messages`, what the window moved, so it can be put per message. */
+  since(start: Snapshot, messages?: number): CpuUsage {
     const end = this.snapshot();
     const wall = (end.at - start.at) / 1000;
     const services: Record<string, number> = {};
@@ -55,16 +90,31 @@ export class CpuMeter {
       servicesTotal += used;
     }
     const postgres = end.postgres - start.postgres;
+    const emulator = end.emulator - start.emulator;
     const bench = end.bench - start.bench;
-    const other = end.machineProcesses - start.machineProcesses - servicesTotal - postgres - bench;
+    const other = end.machineProcesses - start.machineProcesses - servicesTotal - postgres - emulator - bench;
     const kernel = end.machineInterrupts - start.machineInterrupts;
-    return { wallSeconds: round(wall), services, postgres: round(postgres / wall), bench: round(bench / wall), kernel: round(kernel / wall), other: round(Math.max(0, other) / wall) };
+    return {
+      wallSeconds: round(wall),
+      services,
+      postgres: round(postgres / wall),
+      emulator: round(emulator / wall),
+      bench: round(bench / wall),
+      kernel: round(kernel / wall),
+      other: round(Math.max(0, other) / wall),
+      ...(messages !== undefined ? { messages } : {}),
+    };
   }
+
+  private postmaster?: number;
 
   private postgresSeconds(): number {
     let total = 0;
     const pids = listPids();
-    const postmaster = pids.find((pid) => readOr(`/proc/${pid}/cmdline`).split('\0').includes(this.postgresDataDir));
+    if (this.postmaster === undefined || !pids.includes(this.postmaster)) {
+      this.postmaster = pids.find((pid) => readOr(`/proc/${pid}/cmdline`).split('\0').includes(this.postgresDataDir));
+    }
+    const postmaster = this.postmaster;
     if (postmaster === undefined) return 0;
     for (const pid of pids) {
       const stat = statFields(pid);
@@ -127,8 +177,10 @@ export function mergeUsage(usages: readonly CpuUsage[]): CpuUsage | undefined {
     wallSeconds: round(wall),
     services: Object.fromEntries([...names].map((name) => [name, weighted((usage) => usage.services[name] ?? 0)])),
     postgres: weighted((usage) => usage.postgres),
+    emulator: weighted((usage) => usage.emulator),
     bench: weighted((usage) => usage.bench),
     kernel: weighted((usage) => usage.kernel),
     other: weighted((usage) => usage.other),
+    ...(usages.every((usage) => usage.messages !== undefined) ? { messages: usages.reduce((sum, usage) => sum + (usage.messages as number), 0) } : {}),
   };
 }

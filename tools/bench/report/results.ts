@@ -1,4 +1,4 @@
-import type { CpuUsage } from '../infrastructure/cpu-meter';
+import { perMessageMs, type CpuUsage } from '../infrastructure/cpu-meter';
 import { round } from './statistics';
 
 export interface Figure {
@@ -53,14 +53,27 @@ function formatFigure(figure: Figure): string {
   return `${round(figure.value, digits).toLocaleString('en-US')} ${figure.unit}`;
 }
 
+/**
+ * Milliseconds of CPU per message, beside a figure: the service process(es) under test together,
+ * Postgres, the emulator. "—" where the figure moved no messages (memory).
+ */
+export function formatCpuPerMessage(figure: Figure): string {
+  const perMessage = figure.cpu && perMessageMs(figure.cpu);
+  if (!perMessage) return '—';
+  const services = Object.values(perMessage.services).reduce((sum, ms) => sum + ms, 0);
+  return `svc ${services.toFixed(3)} · pg ${perMessage.postgres.toFixed(3)} · sqs ${perMessage.emulator.toFixed(3)}`;
+}
+
 /** The results as a plain-text table: one line per comparison. */
 export function formatTable(comparisons: readonly Comparison[]): string {
-  const header = ['Scenario', 'Metric', 'Measured', 'Baseline', 'Ratio', 'Target', 'Result'];
+  const header = ['Scenario', 'Metric', 'Measured', 'CPU ms/msg', 'Baseline', 'CPU ms/msg', 'Ratio', 'Target', 'Result'];
   const rows = comparisons.map((c) => [
     c.scenario,
     c.metric,
     `${formatFigure(c.measured)} (${c.measured.label})`,
+    formatCpuPerMessage(c.measured),
     `${formatFigure(c.baseline)} (${c.baseline.label})`,
+    formatCpuPerMessage(c.baseline),
     `${round(c.ratio, 2).toFixed(2)}×`,
     c.target?.text ?? '—',
     c.target ? (c.target.pass ? 'pass' : 'MISS') : 'info',
@@ -74,9 +87,13 @@ export function formatTable(comparisons: readonly Comparison[]): string {
 export function formatMarkdown(comparisons: readonly Comparison[]): string {
   const rows = comparisons.map(
     (c) =>
-      `| ${c.scenario} | ${c.metric} | ${formatFigure(c.measured)} (${c.measured.label}) | ${formatFigure(c.baseline)} (${c.baseline.label}) | ${round(c.ratio, 2).toFixed(2)}× | ${c.target?.text ?? '—'} | ${c.target ? (c.target.pass ? 'pass' : '**miss**') : 'info'} |`,
+      `| ${c.scenario} | ${c.metric} | ${formatFigure(c.measured)} (${c.measured.label}) | ${formatCpuPerMessage(c.measured)} | ${formatFigure(c.baseline)} (${c.baseline.label}) | ${formatCpuPerMessage(c.baseline)} | ${round(c.ratio, 2).toFixed(2)}× | ${c.target?.text ?? '—'} | ${c.target ? (c.target.pass ? 'pass' : '**miss**') : 'info'} |`,
   );
-  return ['| Scenario | Metric | Measured | Baseline | Ratio | Target | Result |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    '| Scenario | Metric | Measured | CPU ms/msg | Baseline | CPU ms/msg | Ratio | Target | Result |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 /** Where the cores went while each figure was measured, one line per figure. */
@@ -88,7 +105,16 @@ export function formatCpu(comparisons: readonly Comparison[]): string {
       const key = `${comparison.scenario}/${figure.label}`;
       if (!figure.cpu || seen.has(key)) continue;
       seen.add(key);
-      const parts = [...Object.entries(figure.cpu.services).map(([name, cores]) => `${name} ${cores.toFixed(2)}`), `postgres ${figure.cpu.postgres.toFixed(2)}`, `bench+emulator ${figure.cpu.bench.toFixed(2)}`, `irq ${figure.cpu.kernel.toFixed(2)}`, `other ${figure.cpu.other.toFixed(2)}`];
+      const perMessage = perMessageMs(figure.cpu);
+      const part = (name: string, cores: number, ms?: number) => `${name} ${cores.toFixed(2)}${ms === undefined ? '' : ` (${ms.toFixed(3)} ms/msg)`}`;
+      const parts = [
+        ...Object.entries(figure.cpu.services).map(([name, cores]) => part(name, cores, perMessage?.services[name])),
+        part('postgres', figure.cpu.postgres, perMessage?.postgres),
+        part('emulator', figure.cpu.emulator, perMessage?.emulator),
+        part('bench', figure.cpu.bench, perMessage?.bench),
+        `irq ${figure.cpu.kernel.toFixed(2)}`,
+        `other ${figure.cpu.other.toFixed(2)}`,
+      ];
       lines.push(`${`${comparison.scenario}, ${figure.label}:`.padEnd(52)} ${parts.join(', ')}`);
     }
   }

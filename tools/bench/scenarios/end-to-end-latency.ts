@@ -36,16 +36,16 @@ export async function endToEndLatency(ctx: BenchContext): Promise<Comparison[]> 
       try {
         const label = variant === 'outbox' ? 'through the outbox' : 'direct publish';
         await waitBeforeRun(ctx, `latency, ${label}`);
-        await paced(orders, options.rate, warmupSeconds, (seconds) => progress.update((elapsed + seconds) / total, `${label}: warming up`));
+        progress.phase(elapsed / total, `${label}: warming up`);
+        await paced(orders, options.rate, warmupSeconds, (seconds) => progress.tick((elapsed + seconds) / total));
         elapsed += warmupSeconds;
         await waitForHandled(sink, [], 30_000);
         await sink.request('reset');
         const lagBefore = variant === 'outbox' ? await relayLagHistogram(orders) : undefined;
         const start = ctx.cpu.snapshot();
-        const placed = await paced(orders, options.rate, options.latencySeconds, (seconds) =>
-          progress.update((elapsed + seconds) / total, `${label}: ${options.rate} orders/s for ${options.latencySeconds}s`),
-        );
-        usage[variant] = ctx.cpu.since(start);
+        progress.phase(elapsed / total, `${label}: ${options.rate} orders/s for ${options.latencySeconds}s`);
+        const placed = await paced(orders, options.rate, options.latencySeconds, (seconds) => progress.tick((elapsed + seconds) / total, `(${Math.round(seconds)}s)`));
+        usage[variant] = ctx.cpu.since(start, placed.length);
         if (lagBefore) relayLag = relayLagSummary(lagBefore, await relayLagHistogram(orders));
         elapsed += options.latencySeconds;
         const handled = await waitForHandled(sink, placed, 60_000);

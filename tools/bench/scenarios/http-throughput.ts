@@ -10,6 +10,7 @@ import { PLACE_ORDER_REQUEST } from '../workload/order-events';
 
 interface HttpRun {
   requestsPerSecond: number;
+  requests: number;
   p99Ms: number;
   cpu?: CpuUsage;
   details?: Record<string, number>;
@@ -38,11 +39,12 @@ export async function httpThroughput(ctx: BenchContext): Promise<Comparison[]> {
         // Each variant starts from the same empty tables.
         await db.query('TRUNCATE orders.order_status_changes, orders.orders, orders.outbox_messages CASCADE');
         await waitBeforeRun(ctx, `HTTP, ${label}`);
-        progress.update(index / variants.length, `${label}: warming up`);
+        progress.phase(index / variants.length, `${label}: warming up`);
         await load(orders, options.connections, warmupSeconds);
-        progress.update((index + 0.2) / variants.length, `${label}: ${options.connections} connections for ${options.httpSeconds}s`);
+        progress.phase((index + 0.2) / variants.length, `${label}: ${options.connections} connections for ${options.httpSeconds}s`);
         const start = ctx.cpu.snapshot();
-        runs[variant] = { ...(await load(orders, options.connections, options.httpSeconds)), cpu: ctx.cpu.since(start) };
+        const run = await load(orders, options.connections, options.httpSeconds);
+        runs[variant] = { ...run, cpu: ctx.cpu.since(start, run.requests) };
         if (variant === 'outbox') runs[variant].details = { ...(await relayClaims(db)), emptyClaims: await emptyClaims(orders) };
       } finally {
         await services.stop(orders);
@@ -81,7 +83,7 @@ async function load(orders: ServiceChild, connections: number, seconds: number):
   });
   const accepted = result['2xx'];
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`POST /orders under load: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { requestsPerSecond: accepted / result.duration, p99Ms: result.latency.p99 };
+  return { requestsPerSecond: accepted / result.duration, requests: accepted, p99Ms: result.latency.p99 };
 }
 
 /**

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { OrderPlaced } from '@app/contracts';
-import { createSnsClient, loadConfig, messagingEnvSchema, OutboxRelay, topicArn, TopologyNames } from '@app/messaging';
+import { createSnsClient, loadConfig, MessagingObserver, messagingEnvSchema, Outbox, OutboxRelay, topicArn, TopologyNames } from '@app/messaging';
 import type { INestApplication } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { monotonicMs, serveCommands, type CommandHandlers } from '../infrastructure/ipc-protocol';
 import { orderPlacedEvents, publishBatches } from '../workload/order-events';
 import { createOrderSinkApp, HandledOrders } from './order-sink';
@@ -20,8 +22,13 @@ async function main(): Promise<void> {
   if (service === 'orders') {
     ({ app, port } = await createOrdersVariant((process.env.BENCH_PLACE_ORDER ?? 'outbox') as PlaceOrderVariant, process.env));
     const relay = app.get(OutboxRelay);
+    const published = countPublished(app.get(MessagingObserver));
+    const writes = new OutboxWrites(app.get<DataSource>(getDataSourceToken()), app.get(Outbox));
     handlers = {
       'publish-direct': publishDirect,
+      'reset-published': () => published.reset(),
+      published: () => published.read(),
+      'write-rows': (args: WriteArgs) => writes.run(args),
       // Diagnostics (--diagnose): the service without its relay.
       'pause-relay': () => relay.beforeApplicationShutdown(),
     };
@@ -59,6 +66,68 @@ async function publishDirect(args: { count: number; concurrency: number }): Prom
   return { elapsedMs: monotonicMs() - start, sent };
 }
 
+/**
+ * Events this process's relay has published (marked published in Postgres) since the last reset, and
+ * when the last of them was: the bench watches a relay run end without querying the table it drains.
+ */
+function countPublished(observer: MessagingObserver): { reset(): void; read(): { count: number; lastAt?: number } } {
+  let count = 0;
+  let lastAt: number | undefined;
+  observer.on('published', () => {
+    count += 1;
+    lastAt = monotonicMs();
+  });
+  return {
+    reset: () => {
+      count = 0;
+      lastAt = undefined;
+    },
+    read: () => ({ count, lastAt }),
+  };
+}
+
+interface WriteArgs {
+  /** `outbox`: Outbox.publish of OrderPlaced; `plain`: one INSERT of the same row into `plainTable`. */
+  mode: 'outbox' | 'plain';
+  count: number;
+  concurrency: number;
+  plainTable: string;
+}
+
+/**
+ * The outbox's write path against a plain INSERT: `count` transactions, one row each, `concurrency`
+ * in flight, both through the same TypeORM transaction. The payloads (and, for the plain INSERT, the
+ * envelope text) are built before the clock starts; Outbox.publish validates, envelopes and writes.
+ */
+class OutboxWrites {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async run({ mode, count, concurrency, plainTable }: WriteArgs): Promise<{ elapsedMs: number; written: number }> {
+    const events = orderPlacedEvents(count);
+    const bodies = events.map((event) => JSON.stringify(event));
+    const write =
+      mode === 'outbox'
+        ? (index: number) => this.dataSource.transaction((manager) => this.outbox.publish(manager, OrderPlaced, events[index].data, { subject: events[index].data.orderId }))
+        : (index: number) =>
+            this.dataSource.transaction((manager) =>
+              manager.query(`INSERT INTO ${plainTable} (event_id, type, topic, group_key, envelope) VALUES ($1, $2, $3, $4, $5::jsonb)`, [events[index].id, OrderPlaced.type, OrderPlaced.topic, null, bodies[index]]),
+            );
+    let next = 0;
+    let written = 0;
+    const worker = async () => {
+      while (next < count) {
+        await write(next++);
+        written += 1;
+      }
+    };
+    const start = monotonicMs();
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return { elapsedMs: monotonicMs() - start, written };
+  }
+}
 
 main().catch((error: unknown) => {
   console.error(error);
