@@ -163,7 +163,7 @@ async function commitPending(db: Client, count: number, analyse: boolean, clock?
   await db.query('BEGIN');
   await db.query(
     `INSERT INTO ${OUTBOX} (event_id, type, topic, envelope)
-     SELECT (e->>'id')::uuid, e->>'type', $2, e FROM jsonb_array_elements($1::jsonb) AS e`,
+     SELECT (e->>'id')::uuid, e->>'type', $2, e FROM json_array_elements($1::json) AS e`,
     [JSON.stringify(events), OrderPlaced.topic],
   );
   if (analyse) await db.query(`ANALYZE ${OUTBOX}`);
@@ -237,7 +237,7 @@ async function insertPublishedRows(db: Client, count: number): Promise<void> {
   const template = orderPlacedEvent();
   await db.query(
     `INSERT INTO ${OUTBOX} (event_id, type, topic, envelope, created_at, published_at, attempts)
-     SELECT g.id, $2, $3, jsonb_set($1::jsonb, '{id}', to_jsonb(g.id::text)), g.at, g.at + interval '20 milliseconds', 1
+     SELECT g.id, $2, $3, jsonb_set($1::jsonb, '{id}', to_jsonb(g.id::text))::json, g.at, g.at + interval '20 milliseconds', 1
      FROM (SELECT gen_random_uuid() AS id, now() - interval '3 days' + n * interval '200 milliseconds' AS at FROM generate_series(1, $4::int) AS n) AS g`,
     [JSON.stringify(template), OrderPlaced.type, OrderPlaced.topic, count],
   );

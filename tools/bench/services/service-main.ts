@@ -113,7 +113,7 @@ class OutboxWrites {
         ? (index: number) => this.dataSource.transaction((manager) => this.outbox.publish(manager, OrderPlaced, events[index].data, { subject: events[index].data.orderId }))
         : (index: number) =>
             this.dataSource.transaction((manager) =>
-              manager.query(`INSERT INTO ${plainTable} (event_id, type, topic, group_key, envelope) VALUES ($1, $2, $3, $4, $5::jsonb)`, [events[index].id, OrderPlaced.type, OrderPlaced.topic, null, bodies[index]]),
+              manager.query(`INSERT INTO ${plainTable} (event_id, type, topic, group_key, envelope) VALUES ($1, $2, $3, $4, $5::json)`, [events[index].id, OrderPlaced.type, OrderPlaced.topic, null, bodies[index]]),
             );
     let next = 0;
     let written = 0;
