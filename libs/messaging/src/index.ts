@@ -37,3 +37,19 @@ export { iamPolicyFor } from './topology/iam-policy';
 export { EVENT_TRANSPORT, type EventTransport, type EventDestination, type OutgoingEvent, type BatchOutcome } from './outbox/event-transport';
 export { startTracing } from './tracing/tracing-sdk';
 export { pgClientConfig } from './database/postgres-connection';
+export {
+  ProcessManager,
+  ProcessManagerModule,
+  ProcessManagers,
+  ProcessManagerTimeout,
+  ProcessStep,
+  StartedBy,
+  Handles,
+  OnTimeout,
+  defineTimeout,
+  type TimeoutDefinition,
+  type TimeoutPayload,
+  type TimeoutDue,
+  type EventRouteOptions,
+  type StepReport,
+} from './process-manager';

@@ -2,6 +2,7 @@ import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema }
 import type { DatabaseConfig } from '../config/messaging-config';
 import { InboxMessage } from '../inbox/inbox-message.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
+import { ProcessInstances1732300000060 } from '../process-manager/process-instances.migration';
 import { ScheduledJobRuns1732300000050 } from '../scheduling/scheduled-job-runs.migration';
 import { MessagingTables1732300000000 } from './messaging-tables.migration';
 import { OutboxDelivery1732300000010 } from './outbox-delivery.migration';
@@ -22,8 +23,9 @@ export function serviceDataSourceOptions(config: DatabaseConfig, database: Servi
     ...(config.url ? { url: config.url } : { host: config.host, port: config.port, username: config.user, password: config.password, database: config.database }),
     schema: database.schema,
     entities: [...(Array.isArray(database.entities) ? database.entities : Object.values(database.entities)), OutboxMessage, InboxMessage],
-    // The library's own tables come first, in every service: outbox, inbox, scheduled-job bookkeeping.
-    migrations: [MessagingTables1732300000000, OutboxDelivery1732300000010, ScheduledJobRuns1732300000050, ...database.migrations],
+    // The library's own tables come first, in every service: outbox, inbox, scheduled-job bookkeeping,
+    // process-manager instances.
+    migrations: [MessagingTables1732300000000, OutboxDelivery1732300000010, ScheduledJobRuns1732300000050, ProcessInstances1732300000060, ...database.migrations],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

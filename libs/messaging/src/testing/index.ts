@@ -4,3 +4,4 @@ export { waitFor } from './wait-for';
 export { importEsm } from './import-esm';
 export { HandlerSpy } from './handler-spy';
 export { readDeadLetters, type DeadLetter } from './dead-letters';
+export { ProcessManagerTestBed, FakeClock, type PublishedByStep, type FakePendingTimeout, type InstanceView } from './process-manager-test-bed';

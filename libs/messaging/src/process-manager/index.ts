@@ -1,0 +1,11 @@
+export { ProcessManager, defineTimeout, type TimeoutDefinition, type TimeoutPayload, type TimeoutDue } from './process-manager';
+export { StartedBy, Handles, OnTimeout, type EventRouteOptions, type UnknownInstancePolicy, type CompletedInstancePolicy, type Correlate } from './process-routes';
+export { ProcessStep, type StepPublisher } from './process-step';
+export { ProcessManagerModule } from './process-manager.module';
+export { ProcessManagers } from './process-managers';
+export { ProcessManagerTimeout } from './process-manager-timeout.contract';
+export { ProcessInstances1732300000060, PROCESS_INSTANCES_TABLE } from './process-instances.migration';
+export { ProcessRunner, type StepReport, type StepUnit, type IgnoredReason } from './process-runner';
+export { ProcessCatalog } from './process-catalog';
+export type { InstanceStore, ProcessInstance, PendingTimeout, LockedInstance } from './instance-store';
+export type { TimeoutScheduler, TimeoutRequest, ScheduledTimeout, TimeoutMessage } from './timeout-scheduler';
