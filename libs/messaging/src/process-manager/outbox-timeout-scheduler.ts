@@ -1,19 +1,37 @@
 import { Injectable } from '@nestjs/common';
-import { MessagingError } from '../errors/messaging-errors';
-import type { ScheduledTimeout, TimeoutScheduler } from './timeout-scheduler';
+import type { EntityManager } from 'typeorm';
+import { quotedTable } from '../database/quoted-table';
+import { Outbox } from '../outbox/outbox';
+import { OutboxMessage } from '../outbox/outbox-message.entity';
+import { ProcessManagerTimeout } from './process-manager-timeout.contract';
+import type { ScheduledTimeout, TimeoutRequest, TimeoutScheduler } from './timeout-scheduler';
 
-class TimeoutsUnavailableError extends MessagingError {
-  readonly code = 'TIMEOUTS_UNAVAILABLE';
-}
-
-/** Durable timeouts on the outbox's delayed delivery (to the service's own queue). */
+/**
+ * Timeouts are scheduled outbox rows: a ProcessManagerTimeout event for the service's own queue,
+ * due by the database clock. The relay claims, wakes and sends them like any scheduled event, and
+ * the consumer hands them back to the instance through the inbox. No second scheduler: one claim
+ * machinery, one due-time index, one listing (`ops outbox scheduled`), for timers of every kind.
+ */
 @Injectable()
 export class OutboxTimeoutScheduler implements TimeoutScheduler {
-  async schedule(): Promise<ScheduledTimeout> {
-    throw new TimeoutsUnavailableError('Process-manager timeouts need delayed delivery in the outbox');
+  constructor(private readonly outbox: Outbox) {}
+
+  async schedule(manager: EntityManager, request: TimeoutRequest): Promise<ScheduledTimeout> {
+    const due = 'at' in request.due ? { deliverAt: request.due.at } : { delay: request.due.delayMs };
+    const envelope = await this.outbox.publish(
+      manager,
+      ProcessManagerTimeout,
+      { process: request.process, key: request.key, timeout: request.timeout, data: request.data },
+      { subject: request.key, destination: 'own-queue', ...due },
+    );
+    if ('at' in request.due) return { id: envelope.id, dueAt: request.due.at };
+    // The outbox computed the due time from the database clock; the instance records that one.
+    const [row]: { deliver_at: Date }[] = await manager.query(`SELECT deliver_at FROM ${quotedTable(manager, OutboxMessage)} WHERE event_id = $1`, [envelope.id]);
+    return { id: envelope.id, dueAt: row.deliver_at };
   }
 
-  async cancel(): Promise<void> {
-    throw new TimeoutsUnavailableError('Process-manager timeouts need delayed delivery in the outbox');
+  async cancel(manager: EntityManager, ids: readonly string[]): Promise<void> {
+    // False for one already sent or being sent: it arrives, and the instance no longer waits for it.
+    for (const id of ids) await this.outbox.cancelScheduled(manager, id);
   }
 }

@@ -4,12 +4,15 @@ import {
   defineTimeout,
   Handles,
   MessagingModule,
+  OnTimeout,
   ProcessManager,
   ProcessManagerModule,
+  ProcessManagerTimeout,
   StartedBy,
   type EventPayload,
   type MessagingConfig,
   type ProcessStep,
+  type TimeoutPayload,
 } from '@app/messaging';
 import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { z } from 'zod';
@@ -18,7 +21,13 @@ import { testServiceWorld, type TestServiceWorld } from './test-service-world';
 /** A domain-free process for the library's process-manager specs: a tally adds up counts until closed. */
 export const TallyCounted = defineEvent({ type: 'test.tally.counted.v1', topic: 'tallies', schema: z.object({ tallyId: z.string(), amount: z.int() }) });
 export const TallyClosed = defineEvent({ type: 'test.tally.closed.v1', topic: 'tallies', schema: z.object({ tallyId: z.string() }) });
-export const TallyTotalled = defineEvent({ type: 'test.tally.totalled.v1', topic: 'tallies', schema: z.object({ tallyId: z.string(), total: z.int(), counts: z.int() }) });
+/** The tally's deadline is lifted: it stays open until closed. */
+export const TallyDeadlineLifted = defineEvent({ type: 'test.tally.deadline-lifted.v1', topic: 'tallies', schema: z.object({ tallyId: z.string() }) });
+export const TallyTotalled = defineEvent({
+  type: 'test.tally.totalled.v1',
+  topic: 'tallies',
+  schema: z.object({ tallyId: z.string(), total: z.int(), counts: z.int(), closedBy: z.enum(['closing', 'deadline']) }),
+});
 
 export const TallyDeadline = defineTimeout({ name: 'tally-deadline', schema: z.object({ tallyId: z.string() }) });
 
@@ -45,15 +54,24 @@ export class StepGate {
   }
 }
 
-/** What the process manager does, set per test: gates on particular counts, shared by every replica. */
+/** What the process manager does, set per test: gates on particular steps, and the deadline of new tallies. */
 @Injectable()
 export class TallyBehaviour {
+  /** By `<tallyId>:<amount>`, `<tallyId>:closed` or `<tallyId>:deadline`; the same gate on every replica. */
   readonly gates = new Map<string, StepGate>();
+  readonly deadlines = new Map<string, number>();
 
-  async step(tallyId: string, amount: number): Promise<void> {
-    await this.gates.get(`${tallyId}:${amount}`)?.pass();
+  async step(tallyId: string, what: number | 'closed' | 'deadline'): Promise<void> {
+    await this.gates.get(`${tallyId}:${what}`)?.pass();
+  }
+
+  deadlineOf(tallyId: string): number {
+    return this.deadlines.get(tallyId) ?? TALLY_DEADLINE_MS;
   }
 }
+
+/** A month: a tally left open is totalled by its deadline. */
+export const TALLY_DEADLINE_MS = 30 * 24 * 3600 * 1000;
 
 @Injectable()
 export class TallyProcess extends ProcessManager<TallyState> {
@@ -74,16 +92,37 @@ export class TallyProcess extends ProcessManager<TallyState> {
     await this.behaviour.step(count.tallyId, count.amount);
     step.state.total = before + count.amount;
     step.state.counts += 1;
+    if (step.isNew) step.requestTimeout(TallyDeadline, { tallyId: count.tallyId }, { delayMs: this.behaviour.deadlineOf(count.tallyId) });
   }
 
   @Handles(TallyClosed, { correlate: (closed) => closed.tallyId })
   async closed(closed: EventPayload<typeof TallyClosed>, step: ProcessStep<TallyState>): Promise<void> {
-    await step.publish(TallyTotalled, { tallyId: closed.tallyId, total: step.state.total, counts: step.state.counts }, { subject: closed.tallyId });
+    await this.behaviour.step(closed.tallyId, 'closed');
+    await this.total(step, 'closing');
+  }
+
+  @Handles(TallyDeadlineLifted, { correlate: (lifted) => lifted.tallyId })
+  lifted(_lifted: EventPayload<typeof TallyDeadlineLifted>, step: ProcessStep<TallyState>): void {
+    step.cancelTimeout(TallyDeadline);
+  }
+
+  @OnTimeout(TallyDeadline)
+  async deadline(deadline: TimeoutPayload<typeof TallyDeadline>, step: ProcessStep<TallyState>): Promise<void> {
+    await this.behaviour.step(deadline.tallyId, 'deadline');
+    await this.total(step, 'deadline');
+  }
+
+  private async total(step: ProcessStep<TallyState>, closedBy: 'closing' | 'deadline'): Promise<void> {
+    await step.publish(TallyTotalled, { tallyId: step.key, total: step.state.total, counts: step.state.counts, closedBy }, { subject: step.key });
     step.complete();
   }
 }
 
-export const tallyTopology = defineService({ service: 'tallies', publishes: [TallyTotalled], consumes: [TallyCounted, TallyClosed] });
+export const tallyTopology = defineService({
+  service: 'tallies',
+  publishes: [TallyTotalled],
+  consumes: [TallyCounted, TallyClosed, TallyDeadlineLifted, ProcessManagerTimeout],
+});
 
 export const tallyDatabase = { schema: 'tallies', entities: [], migrations: [] };
 
