@@ -1,6 +1,7 @@
 import { DATABASE_OUTAGE_RETRY_AFTER_SECONDS } from '@app/messaging';
 import { STACK_ENV, waitFor } from '@app/messaging/testing';
-import { startShop, type RunningShop } from './support/shop';
+import { dereferenced, operationFor, responseMismatch, type ApiCall, type Document } from './support/openapi-conformance';
+import { startShop, type RunningShop, type ShopServiceName } from './support/shop';
 import { anOrder, ShopClient, unique } from './support/shop-client';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
@@ -37,12 +38,24 @@ describe('a database outage at the HTTP edge', () => {
       'POST /orders': () => client.http('orders').post('/orders').send(order()),
       'GET /invoices': () => client.http('billing').get('/invoices').query({ orderId: '6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b' }),
     };
+    const documented: Record<keyof typeof calls, [ShopServiceName, Pick<ApiCall, 'method' | 'path'>]> = {
+      'GET /orders': ['orders', { method: 'get', path: '/orders' }],
+      'POST /orders': ['orders', { method: 'post', path: '/orders' }],
+      'GET /invoices': ['billing', { method: 'get', path: '/invoices' }],
+    };
+    const documents = new Map<ShopServiceName, Document>();
+    for (const service of ['orders', 'billing'] as const) documents.set(service, await dereferenced((await client.http(service).get('/docs-json').expect(200)).body));
     await calls['GET /orders']().expect(200);
 
     await database.close();
     try {
-      for (const [route, call] of Object.entries(calls)) {
+      for (const [route, call] of Object.entries(calls) as [keyof typeof calls, () => ReturnType<typeof calls['GET /orders']>][]) {
         const response = await call();
+        // The answer is the one the service's OpenAPI document promises, Retry-After included.
+        const [service, where] = documented[route];
+        const operation = operationFor(documents.get(service) as Document, where);
+        expect({ route, mismatch: operation && responseMismatch(operation, response.status, response.body) }).toEqual({ route, mismatch: undefined });
+        expect(Object.keys((operation?.responses['503'] as { headers?: object } | undefined)?.headers ?? {})).toContain('Retry-After');
         expect({ route, status: response.status, retryAfter: response.headers['retry-after'], body: response.body }).toEqual({
           route,
           status: 503,

@@ -1,12 +1,13 @@
 import { ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ConfigurationError } from './config/load-config';
 import { EventHandlersServer } from './consumer/event-handlers.server';
 import { CorrelationMiddleware } from './http/correlation.middleware';
 import { DatabaseOutageFilter } from './http/database-outage.filter';
+import { createOpenApiDocument } from './http/openapi-document';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { startTracing } from './tracing/tracing-sdk';
 
@@ -35,14 +36,7 @@ export async function createServiceApp(module: Type | DynamicModule, options: Se
   app.useGlobalFilters(new DatabaseOutageFilter(app.get(HttpAdapterHost).httpAdapter));
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(options.title)
-      .setDescription(options.description ?? '')
-      .addGlobalParameters({ in: 'header', name: 'x-correlation-id', required: false, schema: { type: 'string' } })
-      .build(),
-  );
+  const document = createOpenApiDocument(app, { ...options, bodyLimit: config.http.bodyLimit });
   SwaggerModule.setup('docs', app, document);
 
   app.connectMicroservice({ strategy: app.get(EventHandlersServer) }, { inheritAppConfig: true });

@@ -24,7 +24,7 @@ export class Invoice {
   @Column({ name: 'customer_id', type: 'text' })
   customerId: string;
 
-  @ApiProperty({ description: 'Minor units (cents)' })
+  @ApiProperty({ type: 'integer', description: 'Minor units (cents)' })
   @Column({ type: 'bigint', transformer: { to: (value: number) => value, from: (value: string) => Number(value) } })
   amount: number;
 

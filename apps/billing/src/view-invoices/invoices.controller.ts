@@ -1,11 +1,12 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsUUID } from 'class-validator';
 import type { Repository } from 'typeorm';
 import { Invoice } from '../domain/invoice.entity';
 
 export class ListInvoicesQuery {
+  @ApiProperty({ format: 'uuid', description: 'The order whose invoices to list' })
   @IsUUID()
   orderId: string;
 }
@@ -22,8 +23,9 @@ export class InvoicesController {
   }
 
   @Get(':id')
+  @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: Invoice })
-  @ApiNotFoundResponse()
+  @ApiNotFoundResponse({ description: 'No invoice with this id' })
   // The pipe's own message does not say which parameter is wrong; answer like the body validation does.
   async get(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException(['id must be a UUID']) })) id: string): Promise<Invoice> {
     const invoice = await this.invoices.findOneBy({ id });

@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { MissingLine, StockLine } from './reservation-plan';
+import { MissingLineDto, ReservedLineDto } from './reservation-lines.dto';
 
 export enum ReservationStatus {
   /** Stock is held, waiting for the payment. */
@@ -34,7 +35,7 @@ export class Reservation {
   customerId: string;
 
   /** The order total in minor units, kept to hand on to payments. */
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', description: 'Minor units (cents)' })
   @Column({ type: 'bigint', transformer: { to: (value: number) => value, from: (value: string) => Number(value) } })
   amount: number;
 
@@ -43,7 +44,7 @@ export class Reservation {
   currency: string;
 
   /** What was asked for, one line per SKU. */
-  @ApiProperty({ example: [{ sku: 'SKU-1', quantity: 2 }] })
+  @ApiProperty({ type: [ReservedLineDto], example: [{ sku: 'SKU-1', quantity: 2 }] })
   @Column({ type: 'jsonb' })
   lines: StockLine[];
 
@@ -51,11 +52,11 @@ export class Reservation {
   @Column({ type: 'text' })
   status: ReservationStatus;
 
-  @ApiPropertyOptional({ description: 'For a rejected reservation: the lines that were short', nullable: true })
+  @ApiProperty({ type: [MissingLineDto], description: 'For a rejected reservation: the lines that were short; null otherwise', nullable: true })
   @Column({ type: 'jsonb', nullable: true })
   missing: MissingLine[] | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
   expiresAt: Date | null;
 

@@ -8,7 +8,7 @@ export class StockItem {
   @PrimaryColumn({ type: 'text' })
   sku: string;
 
-  @ApiProperty({ example: 1000, minimum: 0 })
+  @ApiProperty({ description: 'Units on the shelf and not held for any order', type: 'integer', example: 1000, minimum: 0 })
   @Column({ type: 'integer' })
   available: number;
 

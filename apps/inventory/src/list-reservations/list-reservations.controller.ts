@@ -1,11 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsUUID } from 'class-validator';
 import type { Repository } from 'typeorm';
 import { Reservation } from '../domain/reservation.entity';
 
 export class ListReservationsQuery {
+  @ApiProperty({ format: 'uuid', description: 'The order whose reservations to list' })
   @IsUUID()
   orderId: string;
 }

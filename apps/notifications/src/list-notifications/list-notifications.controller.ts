@@ -1,11 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsUUID } from 'class-validator';
 import type { Repository } from 'typeorm';
 import { Notification } from '../domain/notification.entity';
 
 export class ListNotificationsQuery {
+  @ApiProperty({ format: 'uuid', description: 'The order whose notifications to list' })
   @IsUUID()
   orderId: string;
 }

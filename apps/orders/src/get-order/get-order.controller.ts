@@ -1,8 +1,9 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { Order } from '../domain/order.entity';
+import { OrderDetailsDto } from './order-details.dto';
 
 @ApiTags('orders')
 @Controller('orders')
@@ -10,7 +11,12 @@ export class GetOrderController {
   constructor(@InjectRepository(Order) private readonly orders: Repository<Order>) {}
 
   @Get(':id')
-  @ApiOkResponse({ description: 'The order with its totals, correlation id and status history' })
+  @ApiParam({
+    name: 'id',
+    description: 'A version 4 UUID, as POST /orders answers it',
+    schema: { type: 'string', format: 'uuid', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$' },
+  })
+  @ApiOkResponse({ type: OrderDetailsDto, description: 'The order with its totals, correlation id and status history' })
   @ApiNotFoundResponse()
   // The pipe's own message does not say which parameter is wrong; answer like the body validation does.
   async get(@Param('id', new ParseUUIDPipe({ version: '4', exceptionFactory: () => new BadRequestException(['id must be a UUID (version 4)']) })) id: string) {

@@ -4,17 +4,18 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { Repository } from 'typeorm';
-import { HasNoNulCharacter } from '../domain/customer-id';
+import { CUSTOMER_ID_DOCS, HasNoNulCharacter } from '../domain/customer-id';
 import { Order } from '../domain/order.entity';
+import { CancellationReason, OrderStatus } from '../domain/order-status';
 
 export class ListOrdersQuery {
-  @ApiProperty({ example: 'customer-42' })
+  @ApiProperty(CUSTOMER_ID_DOCS)
   @IsString()
   @Length(1, 100)
   @HasNoNulCharacter()
   customerId: string;
 
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
+  @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -30,16 +31,16 @@ export class OrderSummaryDto {
   @ApiProperty()
   customerId: string;
 
-  @ApiProperty({ example: 'SHIPPED' })
+  @ApiProperty({ enum: OrderStatus, enumName: 'OrderStatus', example: OrderStatus.Shipped })
   status: string;
 
-  @ApiPropertyOptional({ example: 'OUT_OF_STOCK', nullable: true })
+  @ApiProperty({ enum: CancellationReason, enumName: 'CancellationReason', nullable: true, description: 'Why a CANCELLED order was cancelled; null otherwise' })
   cancellationReason: string | null;
 
   @ApiProperty({ example: 'EUR' })
   currency: string;
 
-  @ApiProperty({ description: 'Minor units (cents)' })
+  @ApiProperty({ type: 'integer', description: 'Minor units (cents)' })
   total: number;
 
   @ApiProperty()

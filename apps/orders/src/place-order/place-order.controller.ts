@@ -17,6 +17,7 @@ export class PlaceOrderController {
     name: 'Idempotency-Key',
     required: false,
     description: 'Makes retries safe: a request repeated with the same key gets the first answer and places nothing new',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$', example: '5f0c9a52-3c7e-4d2b-9a61-0e3b8f1d2c4a' },
   })
   @ApiAcceptedResponse({ type: OrderAcceptedDto, description: 'Placed, or the stored answer to the first request with this Idempotency-Key (then with `Idempotent-Replayed: true`)' })
   @ApiBadRequestResponse({ description: 'Invalid body or Idempotency-Key; the message names each offending field' })
