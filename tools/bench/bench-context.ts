@@ -14,6 +14,11 @@ export interface BenchOptions {
   burst: number;
   /** Transactions per outbox-write run. */
   writes: number;
+  /** Timers pending (due in the future) in the outbox during the timers scenario. */
+  pendingTimers: number;
+  /** Timers falling due per second in the lateness run, and for how long. */
+  timerRate: number;
+  timerSeconds: number;
   /** Messages per consumer run. */
   messages: number;
   /** Already-published rows in the outbox for the "large table" relay run. */
@@ -41,7 +46,7 @@ export interface BenchOptions {
   cpuProfileDir?: string;
 }
 
-export const SCENARIOS = ['relay', 'writes', 'consumer', 'latency', 'http'] as const;
+export const SCENARIOS = ['relay', 'writes', 'timers', 'consumer', 'latency', 'http'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export type ServiceRole = { kind: 'orders'; variant: PlaceOrderVariant } | { kind: 'sink' } | { kind: 'bare-consumer' } | { kind: 'mqt-consumer' };

@@ -15,6 +15,7 @@ import { endToEndLatency } from './scenarios/end-to-end-latency';
 import { httpThroughput } from './scenarios/http-throughput';
 import { outboxWrites } from './scenarios/outbox-writes';
 import { relayThroughput } from './scenarios/relay-throughput';
+import { timers } from './scenarios/timers';
 import { sinkTopology } from './services/order-sink';
 
 const root = resolve(__dirname, '../../..');
@@ -29,11 +30,14 @@ const integer = (value: string): number => {
 
 function parseOptions(argv: string[]): BenchOptions {
   const program = new Command('bench')
-    .description('Measures the messaging path (outbox relay, outbox writes, consumer, end-to-end latency, HTTP, memory) against baselines run beside it, with the CPU per message of every process')
+    .description('Measures the messaging path (outbox relay, outbox writes, consumer, end-to-end latency, HTTP, memory) and timers against baselines run beside it, with the CPU per message of every process')
     .option('--quick', 'smaller runs, about a minute in all')
     .option('--events <n>', 'outbox rows per relay run (default 10000; quick 2000)', integer)
     .option('--burst <n>', 'rows of the burst on a never-analysed outbox (default 20000; quick 5000)', integer)
     .option('--writes <n>', 'transactions per outbox-write run (default 5000; quick 1000)', integer)
+    .option('--pending-timers <n>', 'timers pending in the outbox during the timers scenario (default 1000000; quick 50000)', integer)
+    .option('--timer-rate <n>', 'timers falling due per second in the lateness run', integer, 500)
+    .option('--timer-seconds <n>', 'length of the lateness run (default 10; quick 4)', integer)
     .option('--messages <n>', 'messages per consumer run (default 5000; quick 1000)', integer)
     .option('--published-rows <n>', 'already-published outbox rows for the large-table relay run (default 1000000; quick 50000)', integer)
     .option('--repeats <n>', 'runs of each throughput measurement; the fastest is reported (default 3; quick 1)', integer)
@@ -56,6 +60,9 @@ function parseOptions(argv: string[]): BenchOptions {
     events?: number;
     burst?: number;
     writes?: number;
+    pendingTimers?: number;
+    timerRate: number;
+    timerSeconds?: number;
     messages?: number;
     publishedRows?: number;
     repeats?: number;
@@ -82,6 +89,9 @@ function parseOptions(argv: string[]): BenchOptions {
     events: raw.events ?? (quick ? 2000 : 10_000),
     burst: raw.burst ?? (quick ? 5000 : 20_000),
     writes: raw.writes ?? (quick ? 1000 : 5000),
+    pendingTimers: raw.pendingTimers ?? (quick ? 50_000 : 1_000_000),
+    timerRate: raw.timerRate,
+    timerSeconds: raw.timerSeconds ?? (quick ? 4 : 10),
     messages: raw.messages ?? (quick ? 1000 : 5000),
     publishedRows: raw.publishedRows ?? (quick ? 50_000 : 1_000_000),
     repeats: raw.repeats ?? (quick ? 1 : 3),
@@ -114,6 +124,7 @@ function expectedSeconds(options: BenchOptions): Record<ScenarioName, number> {
   return {
     relay: 10 + options.repeats * (7 * (options.events / 2500 + 3) + 2 * (options.burst / 2500 + 3)) + options.publishedRows / 25_000,
     writes: 5 + options.repeats * 2 * (options.writes / 1500),
+    timers: 15 + options.repeats * 2 * (options.events / 2500 + 3) + options.pendingTimers / 25_000 + options.timerSeconds + 8,
     consumer: 3 * (3 + options.repeats * (options.messages / 800 + 3)),
     latency: 2 * (4 + options.latencySeconds) + 3,
     http: 2 * (4 + options.httpSeconds),
@@ -123,6 +134,7 @@ function expectedSeconds(options: BenchOptions): Record<ScenarioName, number> {
 const scenarioRunners: Record<ScenarioName, { label: string; run: (ctx: BenchContext) => Promise<Comparison[]> }> = {
   relay: { label: 'relay', run: relayThroughput },
   writes: { label: 'outbox writes', run: outboxWrites },
+  timers: { label: 'timers', run: timers },
   consumer: { label: 'consumer', run: consumerThroughput },
   latency: { label: 'end to end', run: endToEndLatency },
   http: { label: 'HTTP', run: httpThroughput },

@@ -20,6 +20,11 @@ export interface BenchStack {
   readonly emulatorPid: number;
   /** The emulator's memory so far. */
   emulatorMemory(): MemoryReading;
+  /**
+   * Starts keeping what Postgres writes to its log (plans logged by auto_explain, say); the returned
+   * function stops and gives the text.
+   */
+  capturePostgresLog(): () => string;
   /** A plain connection to the bench database, for loading and watching rows. */
   connect(): Promise<Client>;
   stop(): Promise<void>;
@@ -46,7 +51,12 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
   // As root, Postgres runs as an unprivileged user that must be able to reach its data folder in here.
   chmodSync(workDir, 0o755);
   const postgresDataDir = join(workDir, 'postgres');
-  const postgres = await startEmbeddedPostgres({ dataDir: postgresDataDir, persistent: options.durable });
+  const logCaptures = new Set<string[]>();
+  const postgres = await startEmbeddedPostgres({
+    dataDir: postgresDataDir,
+    persistent: options.durable,
+    log: (chunk) => logCaptures.forEach((capture) => capture.push(chunk)),
+  });
   const emulator = await ServiceChild.start('emulator', 'infrastructure/emulator-main.js', {}, workDir).catch(async (error: unknown) => {
     await postgres.stop().catch(() => undefined);
     throw error;
@@ -98,6 +108,14 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
     emulatorEndpoint,
     emulatorPid: emulator.pid,
     emulatorMemory: () => emulator.memory(),
+    capturePostgresLog: () => {
+      const chunks: string[] = [];
+      logCaptures.add(chunks);
+      return () => {
+        logCaptures.delete(chunks);
+        return chunks.join('');
+      };
+    },
     connect,
     stop: async () => {
       await proxy?.stop().catch(() => undefined);

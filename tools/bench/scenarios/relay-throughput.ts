@@ -7,6 +7,7 @@ import { monotonicMs } from '../infrastructure/ipc-protocol';
 import { startLatencyProxy } from '../infrastructure/latency-proxy';
 import type { ServiceChild } from '../infrastructure/service-child';
 import { atLeast, compare, type Comparison } from '../report/results';
+import { claimPlans } from './claim-plans';
 import { Runs, type RunClock, type RunResult } from './runs';
 import { sinkTopology } from '../services/order-sink';
 import { orderPlacedEvent } from '../workload/order-events';
@@ -34,7 +35,7 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
   const { options, services, progress } = ctx;
   const concurrency = ctx.stack.config.outbox.batchesInFlight;
   const db = await ctx.stack.connect();
-  const steps = 3 + options.repeats * 7;
+  const steps = 4 + options.repeats * 7;
   let step = 0;
   const advance = (detail: string) => progress.phase(step++ / steps, detail);
   const relays: ServiceChild[] = [];
@@ -71,9 +72,19 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
       await forgetStatistics(db);
       await relayBurst.measure(ctx, options.burst, (clock) => relayRun(ctx, db, relays, options.burst, { analyse: false, clock }));
     }
+    advance(`the claim's plan on a never-analysed table`);
+    await forgetStatistics(db);
+    const planBurst = Math.min(options.burst, 5000);
+    const plans = await claimPlans(ctx, db, (explaining) => relayRun(ctx, db, [...relays, explaining], planBurst, { analyse: false }));
     await db.query(`ALTER TABLE ${OUTBOX} RESET (autovacuum_enabled)`);
     comparisons.push(
       compare('1. Relay', `throughput, never-analysed table, ${burst}-row burst`, rate('outbox relay', relayBurst), rate('direct PublishBatch', directBurst), atLeast(0.8)),
+      compare(
+        '1. Relay',
+        `claims planned as index scans, never-analysed table, ${planBurst.toLocaleString('en-US')}-row burst`,
+        { label: plans.summary, value: plans.indexScans, unit: 'claims' },
+        { label: 'claims', value: plans.claims, unit: 'claims' },
+      ),
     );
 
     advance(`inserting ${options.publishedRows.toLocaleString('en-US')} published rows`);
@@ -154,16 +165,18 @@ async function forgetStatistics(db: Client): Promise<void> {
 }
 
 /**
- * Commits `count` OrderPlaced rows in one transaction and returns when (by the monotonic clock) the
- * COMMIT was sent. With `analyse`, the table is analysed inside that transaction (ANALYZE counts the
+ * Commits `count` OrderPlaced rows (with `dueTimers`, as timers already due) in one transaction and
+ * returns when (by the monotonic clock) the COMMIT was sent. With `analyse`, the table is analysed inside that transaction (ANALYZE counts the
  * transaction's own rows), so the planner knows the backlog, as it does once autovacuum has caught up.
  */
-async function commitPending(db: Client, count: number, analyse: boolean, clock?: RunClock): Promise<number> {
+async function commitPending(db: Client, count: number, analyse: boolean, dueTimers: boolean, clock?: RunClock): Promise<number> {
   const events = Array.from({ length: count }, orderPlacedEvent);
   await db.query('BEGIN');
+  // Timers that are due: scheduled rows (as Outbox.publish with deliverAt writes them) whose time has come.
+  const due = dueTimers ? [`, deliver_at, available_at`, `, now() - interval '1 second', now() - interval '1 second'`] : ['', ''];
   await db.query(
-    `INSERT INTO ${OUTBOX} (event_id, type, topic, envelope)
-     SELECT (e->>'id')::uuid, e->>'type', $2, e FROM json_array_elements($1::json) AS e`,
+    `INSERT INTO ${OUTBOX} (event_id, type, topic, envelope${due[0]})
+     SELECT (e->>'id')::uuid, e->>'type', $2, e${due[1]} FROM json_array_elements($1::json) AS e`,
     [JSON.stringify(events), OrderPlaced.topic],
   );
   if (analyse) await db.query(`ANALYZE ${OUTBOX}`);
@@ -178,16 +191,16 @@ async function commitPending(db: Client, count: number, analyse: boolean, clock?
  * published; then checks the table agrees. The index entries the relays' scans read meanwhile go to
  * the run's details: a claim that rereads what it already published shows here as O(N) per event.
  */
-async function relayRun(
+export async function relayRun(
   ctx: BenchContext,
   db: Client,
   relays: readonly ServiceChild[],
   count: number,
-  { analyse = true, clock }: { analyse?: boolean; clock?: RunClock } = {},
+  { analyse = true, dueTimers = false, clock }: { analyse?: boolean; dueTimers?: boolean; clock?: RunClock } = {},
 ): Promise<RunResult> {
   await Promise.all(relays.map((relay) => relay.request('reset-published')));
   const readBefore = await settledIndexReads(db);
-  const start = await commitPending(db, count, analyse, clock);
+  const start = await commitPending(db, count, analyse, dueTimers, clock);
   const deadline = start + 300_000;
   let finishedAt: number;
   for (;;) {
@@ -201,7 +214,8 @@ async function relayRun(
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const { rows } = await db.query<{ pending: number; failed: number }>(
-    `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS pending, count(*) FILTER (WHERE last_error IS NOT NULL)::int AS failed FROM ${OUTBOX}`,
+    `SELECT count(*) FILTER (WHERE published_at IS NULL AND (available_at IS NULL OR available_at <= now()))::int AS pending,
+            count(*) FILTER (WHERE last_error IS NOT NULL)::int AS failed FROM ${OUTBOX}`,
   );
   if (rows[0].failed > 0) throw new Error(`${rows[0].failed} outbox rows were refused by SNS`);
   if (rows[0].pending > 0) ctx.notes.push(`relay: the relays reported ${count} published while ${rows[0].pending} rows were still pending`);

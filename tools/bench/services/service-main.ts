@@ -24,7 +24,10 @@ async function main(): Promise<void> {
     const relay = app.get(OutboxRelay);
     const published = countPublished(app.get(MessagingObserver));
     const writes = new OutboxWrites(app.get<DataSource>(getDataSourceToken()), app.get(Outbox));
+    const timers = new ScheduledTimers(app.get<DataSource>(getDataSourceToken()), app.get(Outbox), app.get(MessagingObserver));
     handlers = {
+      'schedule-timers': (args: ScheduleArgs) => timers.schedule(args),
+      'timer-lateness': () => timers.lateness(),
       'publish-direct': publishDirect,
       'reset-published': () => published.reset(),
       published: () => published.read(),
@@ -126,6 +129,67 @@ class OutboxWrites {
     const start = monotonicMs();
     await Promise.all(Array.from({ length: concurrency }, worker));
     return { elapsedMs: monotonicMs() - start, written };
+  }
+}
+
+interface ScheduleArgs {
+  count: number;
+  /** Due time of the first timer, epoch ms. */
+  firstDueAt: number;
+  /** Between consecutive due times, ms. */
+  intervalMs: number;
+  perTransaction: number;
+  concurrency: number;
+}
+
+/**
+ * Timers as a service schedules them: OrderPlaced through Outbox.publish with a `deliverAt`, several
+ * per transaction. Each one's lateness is the time from its due time to the moment this process's
+ * relay reported it published (sent and marked), by this machine's clock, which the database shares.
+ */
+class ScheduledTimers {
+  private readonly dueAt = new Map<string, number>();
+  private readonly lateMs: number[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    observer: MessagingObserver,
+  ) {
+    observer.on('published', ({ eventId }) => {
+      const due = this.dueAt.get(eventId);
+      if (due === undefined) return;
+      this.lateMs.push(Date.now() - due);
+      this.dueAt.delete(eventId);
+    });
+  }
+
+  async schedule({ count, firstDueAt, intervalMs, perTransaction, concurrency }: ScheduleArgs): Promise<{ elapsedMs: number }> {
+    this.dueAt.clear();
+    this.lateMs.length = 0;
+    const events = orderPlacedEvents(count);
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        const first = next;
+        next += perTransaction;
+        await this.dataSource.transaction(async (manager) => {
+          for (let index = first; index < Math.min(count, first + perTransaction); index++) {
+            const deliverAt = new Date(firstDueAt + index * intervalMs);
+            const envelope = await this.outbox.publish(manager, OrderPlaced, events[index].data, { subject: events[index].data.orderId, deliverAt });
+            this.dueAt.set(envelope.id, deliverAt.getTime());
+          }
+        });
+      }
+    };
+    const start = monotonicMs();
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return { elapsedMs: monotonicMs() - start };
+  }
+
+  /** Lateness of every timer fired since the last schedule, ms, and how many are still to fire. */
+  lateness(): { lateMs: number[]; pending: number } {
+    return { lateMs: this.lateMs, pending: this.dueAt.size };
   }
 }
 
