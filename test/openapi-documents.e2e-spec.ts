@@ -14,7 +14,7 @@ import {
   type Document,
 } from './support/openapi-conformance';
 import { allShopServices, startShop, type RunningShop, type ShopServiceName } from './support/shop';
-import { anOrder, ShopClient } from './support/shop-client';
+import { anOrder, ShopClient, unique } from './support/shop-client';
 
 /**
  * Each service's served OpenAPI document says what its server does. Regressions: the documents
@@ -88,7 +88,7 @@ describe('the OpenAPI documents', () => {
     const customerId = `openapi-${randomUUID()}`;
     const orderId = await client.placeOrder(anOrder([{ sku, quantity: 1, unitPrice: 1999 }], { customerId }));
     // In the same customer's list as the shipped one, so the list shows a cancellation reason too.
-    const outOfStock = await client.placeOrder(anOrder([{ sku: await client.stockedSku(0), quantity: 1, unitPrice: 100 }], { customerId }));
+    const outOfStock = await client.placeOrder(anOrder([{ sku: unique('SKU-NEVER-STOCKED'), quantity: 1, unitPrice: 100 }], { customerId }));
     const declined = await client.placeOrder(anOrder([{ sku, quantity: 1, unitPrice: 250_000 }]));
     await Promise.all([client.orderIn(orderId, 'SHIPPED'), client.orderIn(outOfStock, 'CANCELLED'), client.orderIn(declined, 'CANCELLED')]);
     const [invoice] = await client.recordsWhen('billing', '/invoices', orderId, 1);

@@ -73,7 +73,8 @@ export function responseMismatch(operation: Operation, status: number, body: unk
   const responses = operation.responses as Record<string, OpenAPIV3.ResponseObject>;
   if (!(String(status) in responses)) return `answered ${status}, which it does not document (documented: ${Object.keys(responses).join(', ')})`;
   const validator = new OpenAPIResponseValidator({
-    responses: responses as never,
+    // Closed objects: a field the server sends and the document does not mention is a drift too.
+    responses: closedObjects(structuredClone(responses)) as never,
     customFormats: { uuid: (value: unknown) => typeof value === 'string' && UUID.test(value), 'date-time': (value: unknown) => typeof value === 'string' && DATE_TIME.test(value) },
   });
   // A response documented without content has no body; supertest shows an empty one as {}.
@@ -100,6 +101,17 @@ export function undocumentedInputs(operation: Operation, call: ApiCall): string[
     if (parameter.required && parameter.in === 'query' && !(parameter.name in (call.query ?? {}))) missing.push(`(the required query parameter ${parameter.name} is not sent)`);
   }
   return missing;
+}
+
+/** The same schemas with every object that lists its properties closed to others. */
+function closedObjects<T>(node: T): T {
+  if (Array.isArray(node)) node.forEach(closedObjects);
+  else if (node && typeof node === 'object') {
+    const schema = node as Record<string, unknown>;
+    if (schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
+    Object.values(schema).forEach(closedObjects);
+  }
+  return node;
 }
 
 export interface Probe {
