@@ -1,4 +1,4 @@
-import { DEAD_LETTER_ATTRIBUTES, locateQueue, parseCloudEvent } from '@app/messaging';
+import { DEAD_LETTER_ATTRIBUTES, locateQueue, originalAttributesOf, parseCloudEvent } from '@app/messaging';
 import type { Message, MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { ServiceEntry } from '../services';
 import { consumingServices, OpsError, queueNamesOf, serviceNamed, type Ops } from './ops-context';
@@ -192,16 +192,9 @@ async function moveBack(
   return { moved: sent.sent.length, failed };
 }
 
-/** The attributes the message had before it was dead-lettered, in a form SendMessage accepts. */
+/** The attributes the message had before it was dead-lettered, exactly, in a form SendMessage accepts. */
 export function redriveAttributes(message: Message): Record<string, MessageAttributeValue> {
-  return Object.fromEntries(
-    Object.entries(message.MessageAttributes ?? {})
-      .filter(([name]) => !isDeadLetterAttribute(name))
-      .map(([name, value]) => [
-        name,
-        value.BinaryValue === undefined ? { DataType: value.DataType, StringValue: value.StringValue } : { DataType: value.DataType, BinaryValue: value.BinaryValue },
-      ]),
-  );
+  return originalAttributesOf(message);
 }
 
 async function find(browser: QueueBrowser, messageId: string, queueName: string): Promise<Message> {

@@ -10,6 +10,10 @@ import { createSnsClient, createSqsClient } from './aws/aws-clients';
 import type { MessagingConfig } from './config/messaging-config';
 import { EventDispatcher, INBOX_CONSUMER, QUEUE_ADDRESSES, SQS_CLIENT, type QueueAddresses } from './consumer/event-dispatcher';
 import { EventHandlersServer } from './consumer/event-handlers.server';
+import { DatabaseOutage } from './consumer/database-outage';
+import { DeadLetterQueue } from './consumer/dead-letter-queue';
+import { ReceiveGate } from './consumer/receive-gate';
+import { UnitOfWork } from './consumer/unit-of-work';
 import { openServiceDataSource, serviceDataSourceOptions, type ServiceDatabase } from './database/service-data-source';
 import { RetentionJanitor } from './database/retention-janitor';
 import { AdminController } from './admin/admin.controller';
@@ -81,6 +85,7 @@ export class MessagingModule {
     const consumes = topology.consumes.length > 0;
     const names = new TopologyNames(config.topologyPrefix);
     const dataSourceOptions = serviceDataSourceOptions(config.database, database, topology.service);
+    const receiveGate = new ReceiveGate();
 
     const sqsConsumer = SqsModule.registerAsync({
       imports: [infrastructure],
@@ -102,6 +107,9 @@ export class MessagingModule {
                 pollingCompleteWaitTimeMs: config.shutdownDrainMs,
                 // Group order is kept by the dispatcher (one message of a group at a time).
                 suppressFifoWarning: true,
+                // Every poll waits here while the database is down or the broker is failing:
+                // receiving pauses and resumes without stopping the consumer.
+                preReceiveMessageCallback: () => receiveGate.beforeReceive(),
               },
             ]
           : [],
@@ -136,7 +144,8 @@ export class MessagingModule {
             return options.decorateTransport ? options.decorateTransport(transport) : transport;
           },
         },
-        ...(consumes ? [EventDispatcher] : []),
+        { provide: ReceiveGate, useValue: receiveGate },
+        ...(consumes ? [EventDispatcher, UnitOfWork, DatabaseOutage, DeadLetterQueue] : []),
       ],
       exports: [Outbox, OutboxRelay, RetentionJanitor, EventHandlersServer, infrastructure],
     };

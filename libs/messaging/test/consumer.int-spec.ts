@@ -172,26 +172,6 @@ describe.each(['message', 'batch'] as const)('consumer with inbox, CONSUMER_TRAN
     await waitFor(async () => (await effectsOf('wrapped-1')) === 1 || undefined, { what: 'the wrapped event to be handled' });
   });
 
-  it('regression: an unreachable database does not spend the message attempts into the DLQ', async () => {
-    // Its own world: the consumer gives up after 2 attempts, the queue's redrive policy after 3.
-    const outageWorld = await widgetWorld({ MAX_RECEIVE_COUNT: '3', CONSUMER_TRANSACTION: mode });
-    try {
-      const replica = await outageWorld.startReplica({ MAX_RECEIVE_COUNT: '2' });
-      const behaviour = replica.get(WidgetBehaviour);
-      behaviour.failWith = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-      behaviour.failTimes('outage-1', 2); // an ordinary error this often would be dead-lettered
-      const spy = HandlerSpy.attach(replica);
-      const outageQueue = await locateQueue(sqs, new TopologyNames(outageWorld.config.topologyPrefix).queue(widgetTopology));
-      const event = aWidgetEvent('outage-1');
-      await sqs.send(new SendMessageCommand({ QueueUrl: outageQueue, MessageBody: JSON.stringify(event) }));
-      await spy.waitForHandled({ eventId: event.id, outcome: 'handled' }, 20_000);
-      expect(spy.deadLettered).toEqual([]);
-      spy.stop();
-    } finally {
-      await outageWorld.stop();
-    }
-  });
-
   it('labels metrics of event types it does not consume as unknown, whatever they are called', async () => {
     const spy = HandlerSpy.attach(app);
     await send(JSON.stringify({ ...aWidgetEvent('label-1'), type: 'made.up.type-12345.v1' }));

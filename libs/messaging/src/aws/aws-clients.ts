@@ -5,11 +5,14 @@ import type { AwsConfig } from '../config/messaging-config';
 /**
  * Clients get an explicit endpoint when one is configured (an emulator): the SDK's own fallbacks
  * would otherwise quietly reach real AWS. On AWS, credentials come from the default provider chain
- * (IRSA on EKS, the task role on ECS).
+ * (IRSA on EKS, the task role on ECS). Every call is bounded: connecting by AWS_CONNECT_TIMEOUT_MS,
+ * the whole request (a long poll included) by AWS_REQUEST_TIMEOUT_MS.
  */
 function clientOptions(aws: AwsConfig) {
   return {
     region: aws.region,
+    // Without these a black-holed broker connection waits on the operating system's timeouts.
+    requestHandler: { connectionTimeout: aws.connectTimeoutMs, requestTimeout: aws.requestTimeoutMs },
     ...(aws.endpoint
       ? { endpoint: aws.endpoint, credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' } }
       : {}),

@@ -4,9 +4,15 @@ import { messagingEnvSchema } from './messaging-config';
 describe('messaging configuration', () => {
   it('defaults everything needed to run against the local emulator', () => {
     const config = loadConfig(messagingEnvSchema, { AWS_ENDPOINT_URL: 'http://localhost:4566' });
-    expect(config.aws).toEqual({ region: 'us-east-1', endpoint: 'http://localhost:4566', accountId: '000000000000' });
+    expect(config.aws).toEqual({ region: 'us-east-1', endpoint: 'http://localhost:4566', accountId: '000000000000', connectTimeoutMs: 3000, requestTimeoutMs: 30_000 });
     expect(config.database.migrateOnStart).toBe(true);
-    expect(config.consumer.retry).toEqual({ baseSeconds: 1, factor: 2, maxSeconds: 300 });
+    expect(config.consumer.retry).toEqual({ immediate: 2, baseSeconds: 10, factor: 3, maxSeconds: 900, jitter: 0.2 });
+  });
+
+  it('refuses an AWS request timeout a long poll cannot finish within', () => {
+    expect(() => loadConfig(messagingEnvSchema, { AWS_ENDPOINT_URL: 'http://localhost:4566', CONSUMER_WAIT_SECONDS: '20', AWS_REQUEST_TIMEOUT_MS: '20000' })).toThrow(
+      /AWS_REQUEST_TIMEOUT_MS: must exceed CONSUMER_WAIT_SECONDS/,
+    );
   });
 
   it('names every bad variable in one error', () => {

@@ -21,9 +21,16 @@ export const messagingEnvSchema = z
     PGDATABASE: z.string().default('shop'),
     DB_POOL_SIZE: positiveInt.default(10),
     DB_MIGRATE_ON_START: booleanFromEnv.default(true),
+    // Bounds on a hung database: a statement, a transaction left open, a connect, a dead peer.
+    DB_STATEMENT_TIMEOUT_MS: positiveInt.default(30_000),
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt.default(60_000),
+    DB_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
+    DB_KEEPALIVE_IDLE_MS: positiveInt.default(10_000),
     AWS_REGION: z.string().min(1).default('us-east-1'),
     AWS_ENDPOINT_URL: optional(z.url()),
     AWS_ACCOUNT_ID: optional(z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id')),
+    AWS_CONNECT_TIMEOUT_MS: positiveInt.default(3000),
+    AWS_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
     TOPOLOGY_PREFIX: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'expected lowercase letters, digits and dashes').default('shop'),
     OUTBOX_POLL_MS: positiveInt.default(2000),
     OUTBOX_RELAY_ENABLED: booleanFromEnv.default(true),
@@ -32,11 +39,17 @@ export const messagingEnvSchema = z
     CONSUMER_WAIT_SECONDS: z.coerce.number().int().min(0).max(20).default(10),
     CONSUMER_TRANSACTION: z.enum(['message', 'batch']).default('message'),
     VISIBILITY_TIMEOUT_SECONDS: positiveInt.max(43200).default(30),
-    MAX_RECEIVE_COUNT: positiveInt.default(5),
-    RETRY_BASE_SECONDS: positiveInt.default(1),
-    RETRY_FACTOR: z.coerce.number().min(1).default(2),
-    RETRY_MAX_SECONDS: positiveInt.max(43200).default(300),
+    CONSUMER_STALL_SECONDS: positiveInt.default(300),
+    HANDLER_TIMEOUT_MS: positiveInt.default(60_000),
+    MAX_RECEIVE_COUNT: positiveInt.max(1000).default(8),
+    RETRY_IMMEDIATE: z.coerce.number().int().min(0).max(10).default(2),
+    RETRY_BASE_SECONDS: positiveInt.default(10),
+    RETRY_FACTOR: z.coerce.number().min(1).default(3),
+    RETRY_MAX_SECONDS: positiveInt.max(43200).default(900),
+    RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
     SHUTDOWN_DRAIN_MS: positiveInt.default(20000),
+    HEALTH_SAMPLE_MS: positiveInt.default(15_000),
+    HEALTH_READY_TIMEOUT_MS: positiveInt.default(2000),
     OPS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
     HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 64kb').default('64kb'),
     OUTBOX_RETENTION_HOURS: positiveInt.default(168),
@@ -51,6 +64,11 @@ export const messagingEnvSchema = z
       ctx.addIssue({ code: 'custom', path: ['AWS_ACCOUNT_ID'], message: 'required when AWS_ENDPOINT_URL is not set (real AWS)' });
       return z.NEVER;
     }
+    // A long poll must be able to finish inside one request.
+    if (env.AWS_REQUEST_TIMEOUT_MS < env.CONSUMER_WAIT_SECONDS * 1000 + 5000) {
+      ctx.addIssue({ code: 'custom', path: ['AWS_REQUEST_TIMEOUT_MS'], message: `must exceed CONSUMER_WAIT_SECONDS by 5 s at least (${env.CONSUMER_WAIT_SECONDS * 1000 + 5000})` });
+      return z.NEVER;
+    }
     return {
       logLevel: env.LOG_LEVEL,
       database: {
@@ -62,8 +80,12 @@ export const messagingEnvSchema = z
         database: env.PGDATABASE,
         poolSize: env.DB_POOL_SIZE,
         migrateOnStart: env.DB_MIGRATE_ON_START,
+        statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+        idleInTransactionTimeoutMs: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+        connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+        keepAliveIdleMs: env.DB_KEEPALIVE_IDLE_MS,
       },
-      aws: { region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL, accountId },
+      aws: { region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL, accountId, connectTimeoutMs: env.AWS_CONNECT_TIMEOUT_MS, requestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS },
       topologyPrefix: env.TOPOLOGY_PREFIX,
       outbox: { pollIntervalMs: env.OUTBOX_POLL_MS, batchesInFlight: env.OUTBOX_BATCHES_IN_FLIGHT, relayEnabled: env.OUTBOX_RELAY_ENABLED },
       consumer: {
@@ -71,10 +93,19 @@ export const messagingEnvSchema = z
         waitTimeSeconds: env.CONSUMER_WAIT_SECONDS,
         transaction: env.CONSUMER_TRANSACTION,
         visibilityTimeoutSeconds: env.VISIBILITY_TIMEOUT_SECONDS,
+        stallSeconds: env.CONSUMER_STALL_SECONDS,
+        handlerTimeoutMs: env.HANDLER_TIMEOUT_MS,
         maxReceiveCount: env.MAX_RECEIVE_COUNT,
-        retry: { baseSeconds: env.RETRY_BASE_SECONDS, factor: env.RETRY_FACTOR, maxSeconds: env.RETRY_MAX_SECONDS },
+        retry: {
+          immediate: env.RETRY_IMMEDIATE,
+          baseSeconds: env.RETRY_BASE_SECONDS,
+          factor: env.RETRY_FACTOR,
+          maxSeconds: env.RETRY_MAX_SECONDS,
+          jitter: env.RETRY_JITTER,
+        },
       },
       shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
+      health: { sampleIntervalMs: env.HEALTH_SAMPLE_MS, readyTimeoutMs: env.HEALTH_READY_TIMEOUT_MS },
       http: { opsToken: env.OPS_TOKEN, bodyLimit: env.HTTP_BODY_LIMIT },
       retention: {
         outboxHours: env.OUTBOX_RETENTION_HOURS,

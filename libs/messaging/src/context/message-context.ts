@@ -29,6 +29,12 @@ export function messageContextOrNew(): MessageContext {
 }
 
 const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const CORRELATION_ID_RULE = '1 to 128 letters, digits, ".", "_", ":" or "-"';
+
+/** Whether an incoming correlation id is safe to log, store and copy onto every event. */
+export function isAcceptableCorrelationId(candidate: unknown): candidate is string {
+  return typeof candidate === 'string' && CORRELATION_ID_PATTERN.test(candidate);
+}
 
 /** An incoming id is kept only if it is safe to log and store; otherwise the caller gets a new one. */
 export function acceptCorrelationId(candidate: unknown): string {

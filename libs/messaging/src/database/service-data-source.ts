@@ -1,5 +1,6 @@
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
 import type { DatabaseConfig } from '../config/messaging-config';
+import { connectionBounds } from './postgres-connection';
 import { InboxMessage } from '../inbox/inbox-message.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { ProcessInstances1732300000060 } from '../process-manager/process-instances.migration';
@@ -31,7 +32,7 @@ export function serviceDataSourceOptions(config: DatabaseConfig, database: Servi
     synchronize: false,
     applicationName,
     // Unqualified names in a service's migrations and queries resolve to its own schema.
-    extra: { max: config.poolSize, options: `-c search_path=${database.schema}` },
+    extra: { max: config.poolSize, options: `-c search_path=${database.schema}`, ...connectionBounds(config) },
   };
 }
 
@@ -49,14 +50,20 @@ export async function openServiceDataSource(options: DataSourceOptions, migrate:
 /** Replicas starting together take turns: the advisory lock makes migrating a schema one-at-a-time. */
 export async function migrateDataSource(dataSource: DataSource): Promise<void> {
   const schema = (dataSource.options as { schema: string }).schema;
-  const lockHolder = dataSource.createQueryRunner();
-  await lockHolder.connect();
+  // Migrations may rightly run longer than any handler's statement (an index build): they get a
+  // small pool of their own without the statement timeout.
+  const extra = (dataSource.options as { extra?: Record<string, unknown> }).extra ?? {};
+  const migrator = new DataSource({ ...dataSource.options, extra: { ...extra, max: 2, statement_timeout: undefined } } as DataSourceOptions);
+  await migrator.initialize();
+  const lockHolder = migrator.createQueryRunner();
   try {
+    await lockHolder.connect();
     await lockHolder.query(`SELECT pg_advisory_lock(hashtext($1))`, [`migrate:${schema}`]);
     await lockHolder.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await dataSource.runMigrations({ transaction: 'each' });
+    await migrator.runMigrations({ transaction: 'each' });
   } finally {
     await lockHolder.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`migrate:${schema}`]).catch(() => undefined);
     await lockHolder.release();
+    await migrator.destroy();
   }
 }

@@ -61,7 +61,7 @@ export class MessagingHealthIndicators {
   consumerAlive(): HealthIndicatorResult {
     const indicator = this.health.check('consumer');
     if (!this.dispatcher) return indicator.up({ consumes: false });
-    const sinceLastPollSeconds = (Date.now() - this.dispatcher.lastPollAt) / 1000;
+    const sinceLastPollSeconds = (Date.now() - this.dispatcher.lastActivityAt) / 1000;
     // A long poll lasts up to waitTimeSeconds; three missed polls in a row is a stuck consumer.
     const limit = 3 * Math.max(this.options.config.consumer.waitTimeSeconds, 5) + 5;
     return sinceLastPollSeconds > limit ? indicator.down({ sinceLastPollSeconds, limit }) : indicator.up({ sinceLastPollSeconds });

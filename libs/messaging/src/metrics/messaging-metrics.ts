@@ -24,6 +24,11 @@ export class MessagingMetrics {
     registers: [this.registry],
   });
   readonly outboxOldestPendingSeconds = new Gauge({ name: 'messaging_outbox_oldest_pending_seconds', help: 'Age of the oldest unsent outbox event', registers: [this.registry] });
+  readonly databaseOutage = new Gauge({
+    name: 'messaging_consumer_database_outage',
+    help: '1 while the consumer holds its receives because the service database does not answer',
+    registers: [this.registry],
+  });
   readonly received = new Counter({ name: 'messaging_messages_received_total', help: 'Messages received from SQS', labelNames: ['type'], registers: [this.registry] });
   readonly handled = new Counter({ name: 'messaging_messages_handled_total', help: 'Messages handled and acknowledged', labelNames: ['type'], registers: [this.registry] });
   readonly retried = new Counter({ name: 'messaging_messages_retried_total', help: 'Handler failures scheduled for retry', labelNames: ['type', 'code'], registers: [this.registry] });

@@ -1,5 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_ATTRIBUTES } from '../consumer/event-dispatcher';
+import { DEAD_LETTER_ATTRIBUTES } from '../consumer/dead-letter-record';
 
 export interface DeadLetter {
   body: string;

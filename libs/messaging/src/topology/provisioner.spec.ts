@@ -11,7 +11,7 @@ const Moved = defineEvent({ type: 'shop.parcel.moved.v1', topic: 'parcels', fifo
 
 const orders = defineService({ service: 'orders', publishes: [Placed, Cancelled], consumes: [Paid] });
 const payments = defineService({ service: 'payments', publishes: [Paid], consumes: [Placed] });
-const aws = { region: 'eu-west-1', accountId: '123456789012', endpoint: undefined };
+const aws = { region: 'eu-west-1', accountId: '123456789012', endpoint: undefined, connectTimeoutMs: 3000, requestTimeoutMs: 30_000 };
 
 describe('topology plan', () => {
   const plan = planTopology([orders, payments], { prefix: 'shop', maxReceiveCount: 5 });

@@ -1,4 +1,16 @@
-import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import {
+  context,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { currentMessageContext } from '../context/message-context';
 
@@ -10,6 +22,18 @@ import { currentMessageContext } from '../context/message-context';
  */
 const tracer = trace.getTracer('@app/messaging');
 const propagator = new W3CTraceContextPropagator();
+
+/**
+ * The caller's `traceparent` if it is one (W3C trace context: version, 32-hex trace id and 16-hex
+ * parent id, neither all zeros, flags), in its canonical form; otherwise undefined, and the work
+ * starts a trace of its own, as the specification says a receiver must.
+ */
+export function validTraceparent(header: string | undefined): string | undefined {
+  if (!header || header.length > 512) return undefined;
+  const spanContext = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, { traceparent: header }, defaultTextMapGetter));
+  if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
+  return traceparentOf(trace.setSpanContext(ROOT_CONTEXT, spanContext));
+}
 
 export function contextFromTraceparent(traceparent: string | undefined): Context {
   return traceparent ? propagator.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter) : ROOT_CONTEXT;

@@ -53,6 +53,12 @@ export class WidgetBehaviour {
   handledCalls = 0;
   gate?: Promise<void>;
   entered?: () => void;
+  /** Per widget: the handler waits for this before doing anything. */
+  holds = new Map<string, Promise<void>>();
+  /** Per widget: each handler call's delivery count (ctx.receiveCount), in order. */
+  receiveCounts = new Map<string, number[]>();
+  /** Per widget: the handler's first write, then it waits for this (a handler that hangs mid-way). */
+  hangAfterFirstWrite = new Map<string, Promise<void>>();
 
   failWith = (widgetId: string): Error => new RetryableError(`transient failure for ${widgetId}`, 'TEST_TRANSIENT');
 
@@ -68,8 +74,16 @@ export class WidgetHandler {
   @OnEvent(WidgetCreated)
   async onWidgetCreated(@Payload() widget: EventPayload<typeof WidgetCreated>, @Ctx() ctx: EventContext): Promise<void> {
     this.behaviour.handledCalls += 1;
+    this.behaviour.receiveCounts.set(widget.widgetId, [...(this.behaviour.receiveCounts.get(widget.widgetId) ?? []), ctx.receiveCount]);
     this.behaviour.entered?.();
     if (this.behaviour.gate) await this.behaviour.gate;
+    await this.behaviour.holds.get(widget.widgetId);
+    const hang = this.behaviour.hangAfterFirstWrite.get(widget.widgetId);
+    if (hang) {
+      this.behaviour.hangAfterFirstWrite.delete(widget.widgetId);
+      await ctx.manager.insert(WidgetEffect, { eventId: `${ctx.envelope.id}-first-try`, widgetId: `${widget.widgetId}-first-try`, correlationId: ctx.envelope.correlationid });
+      await hang;
+    }
     const failuresLeft = this.behaviour.failuresLeft.get(widget.widgetId) ?? 0;
     if (failuresLeft > 0) {
       this.behaviour.failuresLeft.set(widget.widgetId, failuresLeft - 1);
