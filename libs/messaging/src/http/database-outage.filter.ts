@@ -2,7 +2,7 @@ import { Catch, ServiceUnavailableException, type ArgumentsHost } from '@nestjs/
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
 import { throwError } from 'rxjs';
-import { isDatabaseUnreachable } from '../consumer/database-outage';
+import { looksLikeConnectionFailure } from '../consumer/database-outage';
 
 /**
  * Seconds a client is asked to wait before retrying while the database is away: long enough not to
@@ -21,7 +21,7 @@ export class DatabaseOutageFilter extends BaseExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost) {
     // Event handlers have their own filter; should anything else reach this one, pass it on as is.
     if (host.getType() !== 'http') return throwError(() => exception);
-    if (!isDatabaseUnreachable(exception)) return super.catch(exception, host);
+    if (!looksLikeConnectionFailure(exception)) return super.catch(exception, host);
     host.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(DATABASE_OUTAGE_RETRY_AFTER_SECONDS));
     return super.catch(new ServiceUnavailableException('The database is unreachable; retry later', { cause: exception, description: 'Service Unavailable' }), host);
   }
