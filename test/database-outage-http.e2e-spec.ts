@@ -30,7 +30,7 @@ describe('a database outage at the HTTP edge', () => {
     await database?.stop();
   });
 
-  it('answers 503 with Retry-After while the database is away, on reads and writes of every service, and serves again once it is back', async () => {
+  it('regression: answers 503 with Retry-After, not 500, while the database is away, on reads and writes of every service, and serves again once it is back', async () => {
     const customerId = unique('customer');
     const order = () => anOrder([{ sku: 'SKU-1', quantity: 1, unitPrice: 100 }], { customerId });
     const calls = {

@@ -96,6 +96,13 @@ describe.each(Object.entries(ARTEFACTS))('the %s artefacts', (_kind, artefacts) 
   });
 });
 
+it('regression: compose and the local overlay ship an OPS_TOKEN the services accept (they refused the 15-character one)', () => {
+  const shipped = [...ARTEFACTS.compose, ...ARTEFACTS['k8s local']].filter((artefact) => artefact.env.OPS_TOKEN !== undefined);
+  expect(shipped.length).toBeGreaterThan(0);
+  const problems = shipped.flatMap((artefact) => configurationProblems(artefact.name, loaderFor(artefact.app, artefact.command), artefact.env));
+  expect(problems.filter((problem) => problem.includes('OPS_TOKEN'))).toEqual([]);
+});
+
 describe('the config-loader check', () => {
   const [orders] = ARTEFACTS.compose.filter((artefact) => artefact.app === 'orders' && artefact.command.length === 0);
 
