@@ -103,5 +103,5 @@ export class ProcessManagerHost implements OnModuleInit {
 }
 
 function unitOf(ctx: EventContext): StepUnit {
-  return { manager: ctx.manager, publish: (contract, data, options) => ctx.publish(contract, data, options) };
+  return { manager: ctx.manager, publish: (contract, data, options) => ctx.publish(contract, data, options), message: ctx.envelope };
 }

@@ -28,6 +28,8 @@ const HOUR = 60 * 60 * 1000;
 class KitAssembly extends ProcessManager<KitState> {
   readonly name = 'kit-assembly';
   failNextArrival = false;
+  /** Ids of the messages the deadline steps handled. */
+  readonly deadlineMessages: (string | undefined)[] = [];
 
   initialState(): KitState {
     return { parts: 0, arrived: [], reminders: 0 };
@@ -69,6 +71,7 @@ class KitAssembly extends ProcessManager<KitState> {
 
   @OnTimeout(AssemblyDeadline)
   async deadline(timeout: TimeoutPayload<typeof AssemblyDeadline>, step: ProcessStep<KitState>): Promise<void> {
+    this.deadlineMessages.push(step.message?.id);
     await step.publish(KitAbandoned, { kitId: timeout.kitId, missing: step.state.parts - step.state.arrived.length }, { subject: timeout.kitId });
     step.complete();
   }
@@ -219,8 +222,11 @@ describe('process managers (fake time)', () => {
       step.requestTimeout(AssemblyDeadline, { kitId: 'k9' }, { at: due });
     });
     await expect(bed.start(assembly, 'k9', (step) => step.requestTimeout(AssemblyDeadline, { kitId: 'k9' }, { delayMs: -1 }))).rejects.toBeInstanceOf(InvalidEventError);
+    const [pending] = bed.pendingTimeouts;
     const fired = await bed.advanceTo(due);
     expect(fired).toEqual([{ process: 'kit-assembly', key: 'k9', outcome: 'handled', version: 2, completed: true }]);
+    // The step sees the message it handles: a timeout's id is its event id.
+    expect(assembly.deadlineMessages).toEqual([pending.id]);
     expect(bed.clock.now()).toEqual(due);
   });
 });

@@ -9,10 +9,11 @@ import { ProcessStep, type StepPublisher } from './process-step';
 import type { InstanceStore, PendingTimeout, ProcessInstance } from './instance-store';
 import type { TimeoutMessage, TimeoutScheduler } from './timeout-scheduler';
 
-/** The transaction a step runs in, and the outbox bound to it. */
+/** The transaction a step runs in, the outbox bound to it, and the message it handles (none from a use case). */
 export interface StepUnit {
   readonly manager: EntityManager;
   readonly publish: StepPublisher;
+  readonly message?: CloudEvent;
 }
 
 export type IgnoredReason = 'unknown-instance' | 'completed-instance' | 'stale-timeout';
@@ -104,7 +105,7 @@ export class ProcessRunner {
     }
 
     // The handler works on a copy: a step that throws leaves nothing behind, even in memory.
-    const step = new ProcessStep(key, structuredClone(instance.state), outcome !== 'handled', unit.manager, unit.publish, new Set(Object.keys(timeouts)));
+    const step = new ProcessStep(key, structuredClone(instance.state), outcome !== 'handled', unit.manager, unit.message, unit.publish, new Set(Object.keys(timeouts)));
     await body(step);
     const { completed } = step.changes();
     const saved: ProcessInstance = {

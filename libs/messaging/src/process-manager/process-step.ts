@@ -34,6 +34,11 @@ export class ProcessStep<TState extends object> {
     readonly isNew: boolean,
     /** The transaction everything commits in: the instance, the inbox row, the outbox, the timeouts. */
     readonly manager: EntityManager,
+    /**
+     * The message this step handles: the event, or the timeout (whose event id is the timeout's id),
+     * e.g. to record what caused a change. Undefined for a step a use case started.
+     */
+    readonly message: CloudEvent | undefined,
     private readonly publisher: StepPublisher,
     private readonly pending: ReadonlySet<string>,
   ) {}

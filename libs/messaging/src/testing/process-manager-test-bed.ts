@@ -7,6 +7,7 @@ import { InvalidEventError } from '../errors/messaging-errors';
 import type { PublishOptions } from '../outbox/outbox';
 import type { InstanceStore, LockedInstance, ProcessInstance } from '../process-manager/instance-store';
 import { ProcessCatalog } from '../process-manager/process-catalog';
+import { ProcessManagerTimeout } from '../process-manager/process-manager-timeout.contract';
 import type { ProcessManager } from '../process-manager/process-manager';
 import type { CompletedInstancePolicy } from '../process-manager/process-routes';
 import { ProcessRunner, type StepReport, type StepUnit } from '../process-manager/process-runner';
@@ -107,7 +108,7 @@ export class ProcessManagerTestBed {
       ...(options.id ? { id: options.id } : {}),
     };
     if (this.seenEventIds.has(envelope.id)) return [];
-    const reports = await this.inTransaction((unit) => this.runner.onEvent(unit, envelope, parsed));
+    const reports = await this.inTransaction((unit) => this.runner.onEvent({ ...unit, message: envelope }, envelope, parsed));
     this.seenEventIds.add(envelope.id);
     return reports;
   }
@@ -132,7 +133,7 @@ export class ProcessManagerTestBed {
         await this.inTransaction((unit) => {
           // Sent: no longer cancellable. If its handler throws, it is back, as a redelivery would be.
           this.scheduler.take(due.id);
-          return this.runner.onTimeout(unit, due);
+          return this.runner.onTimeout({ ...unit, message: timeoutEnvelope(due) }, due);
         }),
       );
     }
@@ -156,7 +157,7 @@ export class ProcessManagerTestBed {
 
   /** Handles a timeout taken with `takeDue` (again, to see a redelivery dropped). */
   deliverTimeout(timeout: FakePendingTimeout): Promise<StepReport> {
-    return this.inTransaction((unit) => this.runner.onTimeout(unit, timeout));
+    return this.inTransaction((unit) => this.runner.onTimeout({ ...unit, message: timeoutEnvelope(timeout) }, timeout));
   }
 
   instance<S = unknown>(process: ProcessManager | string, key: string): InstanceView<S> | undefined {
@@ -185,6 +186,15 @@ export class ProcessManagerTestBed {
     this.publishedEvents.push({ type: contract.type, data: parsed.data, subject: options.subject, options });
     return createCloudEvent({ source: '/process-manager-test-bed', type: contract.type, subject: options.subject, data: parsed.data as EventPayload<C>, correlationId: randomUUID() });
   }
+}
+
+/** A timeout as the consumer would receive it: its id is the event id. */
+function timeoutEnvelope(timeout: FakePendingTimeout): CloudEvent {
+  const { id, process, key, timeout: name, data } = timeout;
+  return {
+    ...createCloudEvent({ source: '/process-manager-test-bed', type: ProcessManagerTimeout.type, subject: key, data: { process, key, timeout: name, data }, correlationId: randomUUID() }),
+    id,
+  };
 }
 
 /** Any use of the transaction in a unit spec says why it is not there. */
