@@ -20,7 +20,7 @@ describe('process-manager timeouts: scheduled outbox rows for the own queue', ()
     countRows(
       tallies.db,
       `SELECT count(*) FROM tallies.outbox_messages WHERE type = $1 AND envelope->>'subject' = $2 AND published_at IS ${published === 'pending' ? '' : 'NOT '}NULL`,
-      [ProcessManagerTimeout.type, tallyId],
+      [ProcessManagerTimeout.type, `tally/${tallyId}`],
     );
   const totalledBy = async (tallyId: string) =>
     (
@@ -34,12 +34,12 @@ describe('process-manager timeouts: scheduled outbox rows for the own queue', ()
     await tallies.db.query(
       `UPDATE tallies.outbox_messages SET deliver_at = deliver_at - interval '30 days', available_at = available_at - interval '30 days'
        WHERE type = $1 AND envelope->>'subject' = $2 AND published_at IS NULL`,
-      [ProcessManagerTimeout.type, tallyId],
+      [ProcessManagerTimeout.type, `tally/${tallyId}`],
     );
     await tallies.db.query(`SELECT pg_notify('outbox_tallies', '')`);
   };
   const sentTimeout = async (tallyId: string): Promise<CloudEvent> =>
-    (await tallies.db.query<{ envelope: CloudEvent }>(`SELECT envelope FROM tallies.outbox_messages WHERE type = $1 AND envelope->>'subject' = $2`, [ProcessManagerTimeout.type, tallyId])).rows[0]
+    (await tallies.db.query<{ envelope: CloudEvent }>(`SELECT envelope FROM tallies.outbox_messages WHERE type = $1 AND envelope->>'subject' = $2`, [ProcessManagerTimeout.type, `tally/${tallyId}`])).rows[0]
       .envelope;
 
   it('a one-month timeout is stored, listed, cancellable, and fires once when the database clock has moved a month', async () => {
@@ -56,13 +56,14 @@ describe('process-manager timeouts: scheduled outbox rows for the own queue', ()
     expect(dueAt.getTime() - rows[0].now.getTime()).toBeGreaterThan(TALLY_DEADLINE_MS - 60_000);
     expect(dueAt.getTime() - rows[0].now.getTime()).toBeLessThanOrEqual(TALLY_DEADLINE_MS);
     // Listed, with its due time, by the operation behind `ops outbox scheduled`.
-    const listed = (await scheduled()).find((event) => event.subject === kept);
+    // Listed under its instance, `<process>/<key>`.
+    const listed = (await scheduled()).find((event) => event.subject === `tally/${kept}`);
     expect(listed).toMatchObject({ type: ProcessManagerTimeout.type, destination: 'own-queue', eventId: waiting?.timeouts['tally-deadline'].id, deliverAt: dueAt });
 
     // Cancellable: the lifted tally's timeout row is withdrawn in the step's transaction.
     await handled(await send(TallyDeadlineLifted, { tallyId: lifted }, lifted));
     expect(await timeoutRows(lifted, 'pending')).toBe(0);
-    expect((await scheduled()).map((event) => event.subject)).not.toContain(lifted);
+    expect((await scheduled()).map((event) => event.subject)).not.toContain(`tally/${lifted}`);
     expect((await instance(lifted))?.timeouts).toEqual({});
 
     // Fires once: the month passes, the timeout comes back through the consumer and totals the tally.

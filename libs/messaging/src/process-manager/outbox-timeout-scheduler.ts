@@ -6,6 +6,9 @@ import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { ProcessManagerTimeout } from './process-manager-timeout.contract';
 import type { ScheduledTimeout, TimeoutRequest, TimeoutScheduler } from './timeout-scheduler';
 
+/** A timeout's CloudEvents subject: its instance, `<process>/<key>`, as `ops outbox scheduled` lists it. */
+export const timeoutSubject = (process: string, key: string) => `${process}/${key}`;
+
 /**
  * Timeouts are scheduled outbox rows: a ProcessManagerTimeout event for the service's own queue,
  * due by the database clock. The relay claims, wakes and sends them like any scheduled event, and
@@ -22,7 +25,9 @@ export class OutboxTimeoutScheduler implements TimeoutScheduler {
       manager,
       ProcessManagerTimeout,
       { process: request.process, key: request.key, timeout: request.timeout, data: request.data },
-      { subject: request.key, destination: 'own-queue', ...due },
+      // The subject names the instance, not its business key, so the event history of an order
+      // (everything with the order id as subject) is not mixed with its timers.
+      { subject: timeoutSubject(request.process, request.key), destination: 'own-queue', ...due },
     );
     if ('at' in request.due) return { id: envelope.id, dueAt: request.due.at };
     // The outbox computed the due time from the database clock; the instance records that one.

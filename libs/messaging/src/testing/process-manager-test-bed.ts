@@ -8,6 +8,7 @@ import type { PublishOptions } from '../outbox/outbox';
 import type { InstanceStore, LockedInstance, ProcessInstance } from '../process-manager/instance-store';
 import { ProcessCatalog } from '../process-manager/process-catalog';
 import { ProcessManagerTimeout } from '../process-manager/process-manager-timeout.contract';
+import { timeoutSubject } from '../process-manager/outbox-timeout-scheduler';
 import type { ProcessManager } from '../process-manager/process-manager';
 import type { CompletedInstancePolicy } from '../process-manager/process-routes';
 import { ProcessRunner, type StepReport, type StepUnit } from '../process-manager/process-runner';
@@ -192,7 +193,7 @@ export class ProcessManagerTestBed {
 function timeoutEnvelope(timeout: FakePendingTimeout): CloudEvent {
   const { id, process, key, timeout: name, data } = timeout;
   return {
-    ...createCloudEvent({ source: '/process-manager-test-bed', type: ProcessManagerTimeout.type, subject: key, data: { process, key, timeout: name, data }, correlationId: randomUUID() }),
+    ...createCloudEvent({ source: '/process-manager-test-bed', type: ProcessManagerTimeout.type, subject: timeoutSubject(process, key), data: { process, key, timeout: name, data }, correlationId: randomUUID() }),
     id,
   };
 }
