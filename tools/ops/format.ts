@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { isDeadLetterAttribute, type DeadLetter, type DeadLetterListing, type RedriveResult, type ServiceQueueDepths } from './dlq';
-import type { OutboxBacklog, ServiceScheduledEvent } from './outbox';
+import type { OutboxBacklog, ServiceParkedEvent, ServiceScheduledEvent } from './outbox';
 import type { ReplayMatch, ReplayPlan, ReplayResult } from './replay';
 
 // Plain tables without colour: output reads the same in a terminal, a log file or a ticket.
@@ -82,16 +82,18 @@ export function formatRedrive(result: RedriveResult): string {
 }
 
 export function formatOutboxBacklog(rows: readonly OutboxBacklog[]): string {
-  const output = table(['Service', 'Schema', 'Pending', 'Oldest pending', 'Failing', 'Published (kept)', 'Last published at']);
+  const output = table(['Service', 'Schema', 'Pending', 'Oldest pending', 'Failing', 'Parked', 'Scheduled', 'Published (kept)', 'Last published at']);
   for (const row of rows) {
     if (!row.migrated) {
-      output.push([row.service, row.schema, { colSpan: 5, content: 'no outbox table (service not migrated in this database)' }]);
+      output.push([row.service, row.schema, { colSpan: 7, content: 'no outbox table (service not migrated in this database)' }]);
     } else {
-      output.push([row.service, row.schema, row.pending, row.oldestPendingAgeSeconds === null ? '-' : formatAge(row.oldestPendingAgeSeconds), row.failing, row.published, iso(row.lastPublishedAt)]);
+      const age = row.oldestPendingAgeSeconds === null ? '-' : formatAge(row.oldestPendingAgeSeconds);
+      output.push([row.service, row.schema, row.pending, age, row.failing, row.parked, row.scheduled, row.published, iso(row.lastPublishedAt)]);
     }
   }
   const errors = rows.filter((row) => row.lastError).map((row) => `${row.service}: last relay error: ${truncate(row.lastError ?? '', 200)}`);
-  return [render(output), ...errors].join('\n');
+  const parked = rows.filter((row) => row.parked > 0).map((row) => `${row.service}: ${row.parked} parked (ops outbox parked --service ${row.service}; ops outbox release ${row.service} <id>|--all)`);
+  return [render(output), ...errors, ...parked].join('\n');
 }
 
 export function formatScheduledEvents(events: readonly ServiceScheduledEvent[]): string {
@@ -100,6 +102,15 @@ export function formatScheduledEvents(events: readonly ServiceScheduledEvent[]):
   for (const event of events) {
     const dueIn = event.dueInSeconds <= 0 ? `overdue ${formatAge(-event.dueInSeconds)}` : formatAge(event.dueInSeconds);
     output.push([event.service, event.eventId, event.type, event.subject ?? '-', event.destination === 'own-queue' ? 'own queue' : event.topic, iso(event.deliverAt), dueIn]);
+  }
+  return render(output);
+}
+
+export function formatParkedEvents(events: readonly ServiceParkedEvent[]): string {
+  if (events.length === 0) return 'No parked outbox rows.';
+  const output = table(['Service', 'Id', 'Event id', 'Type', 'Subject', 'Attempts', 'Parked at', 'Reason']);
+  for (const event of events) {
+    output.push([event.service, event.id, event.eventId, event.type, event.subject ?? '-', event.attempts, iso(event.parkedAt), wrap(event.reason ?? '-', REASON_WIDTH)]);
   }
   return render(output);
 }

@@ -2,9 +2,9 @@ import { ConfigurationError, loadConfig, locateQueue, messagingEnvSchema } from 
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { services as shopServices, type ServiceEntry } from '../services';
 import { deadLetterOverview, listDeadLetters, redriveDeadLetters, showDeadLetter } from './dlq';
-import { formatDeadLetter, formatDeadLetterListing, formatOutboxBacklog, formatQueueDepths, formatRedrive, formatReplay, formatReplayMatch, formatScheduledEvents } from './format';
+import { formatDeadLetter, formatDeadLetterListing, formatOutboxBacklog, formatQueueDepths, formatRedrive, formatParkedEvents, formatReplay, formatReplayMatch, formatScheduledEvents } from './format';
 import { openOps, opsEnvironment, OpsError, queueNamesOf, type Ops } from './ops-context';
-import { outboxBacklog, scheduledEvents } from './outbox';
+import { outboxBacklog, parkedEvents, releaseParked, releaseSelection, scheduledEvents } from './outbox';
 import { progressBar, type Progress } from './progress';
 import { countReplayable, planReplay, replayEvents } from './replay';
 
@@ -110,8 +110,34 @@ export function createProgram(overrides: Partial<OpsIo> = {}): Command {
       }),
     );
   outbox
+    .command('parked')
+    .description('Rows the relay gave up on (refused for good, or out of attempts), with the reason')
+    .addOption(new Option('--service <name>', "only this service's").choices(producers))
+    .option('--limit <count>', 'show at most this many per service', positiveInt, 100)
+    .action((options: { service?: string; limit: number }, command: Command) =>
+      withOps(async (ops) => {
+        const events = await parkedEvents(ops, options);
+        print(command, events, () => formatParkedEvents(events));
+      }),
+    );
+  outbox
+    .command('release')
+    .description('Send parked rows again (fix the cause first: a row refused for good is parked again)')
+    .addArgument(new Argument('<service>').choices(producers))
+    .argument('[id]', 'the row id shown by `outbox parked`, or the event id')
+    .option('--all', 'every parked row of the service')
+    .action((service: string, id: string | undefined, options: { all?: boolean }, command: Command) => {
+      if (!id && !options.all) command.error('error: say which parked rows to release: <id> or --all');
+      if (id && options.all) command.error('error: give either <id> or --all, not both');
+      return withOps(async (ops) => {
+        const result = await releaseParked(ops, service, releaseSelection(id, options.all));
+        print(command, result, () => `Released ${result.released} parked row${result.released === 1 ? '' : 's'} of ${result.service}.`);
+        if (id && result.released === 0) throw new OpsError(`No parked row ${id} in ${service}'s outbox`);
+      });
+    });
+  outbox
     .command('backlog')
-    .description('Per service: unpublished rows, age of the oldest, relay failures, published rows kept and the last publication')
+    .description('Per service: pending rows, age of the oldest, relay failures, parked and scheduled rows, published rows kept and the last publication')
     .action((_options: object, command: Command) =>
       withOps(async (ops) => {
         const backlog = await outboxBacklog(ops);

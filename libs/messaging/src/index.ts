@@ -17,8 +17,8 @@ export { planTopology, applyTopology, locateQueue, queuePolicy, EVENT_TYPE_ATTRI
 export { createSnsClient, createSqsClient, topicArn, queueArn } from './aws/aws-clients';
 export { serviceDataSourceOptions, openServiceDataSource, migrateDataSource, type ServiceDatabase } from './database/service-data-source';
 export { Outbox, type PublishOptions, type DueTime } from './outbox/outbox';
-export { MAX_EVENT_BYTES, BROKER_LIMITS, messageBytes } from './outbox/message-size';
-export { OutboxBacklog, runSqlOn, type RunSql, type ScheduledEvent } from './outbox/outbox-backlog';
+export { MAX_EVENT_BYTES, BROKER_LIMITS, messageBytes, messageGroupIdProblem } from './outbox/broker-limits';
+export { OutboxBacklog, outboxBacklogOf, runSqlOn, runSqlOnDataSource, type RunSql, type ScheduledEvent, type OutboxSummary, type ParkedEvent, type ReleaseSelection } from './outbox/outbox-backlog';
 export { OutboxRelay } from './outbox/outbox-relay';
 export { OutboxMessage } from './outbox/outbox-message.entity';
 export { InboxMessage } from './inbox/inbox-message.entity';

@@ -7,6 +7,7 @@ import { ProcessInstances1732300000060 } from '../process-manager/process-instan
 import { ScheduledJobRuns1732300000050 } from '../scheduling/scheduled-job-runs.migration';
 import { MessagingTables1732300000000 } from './messaging-tables.migration';
 import { OutboxDelivery1732300000010 } from './outbox-delivery.migration';
+import { OutboxRelayIndexes1732300000020 } from './outbox-relay-indexes.migration';
 
 export interface ServiceDatabase {
   /** The service's own schema: its tables, its outbox and inbox, its migrations table. */
@@ -26,7 +27,7 @@ export function serviceDataSourceOptions(config: DatabaseConfig, database: Servi
     entities: [...(Array.isArray(database.entities) ? database.entities : Object.values(database.entities)), OutboxMessage, InboxMessage],
     // The library's own tables come first, in every service: outbox, inbox, scheduled-job bookkeeping,
     // process-manager instances.
-    migrations: [MessagingTables1732300000000, OutboxDelivery1732300000010, ScheduledJobRuns1732300000050, ProcessInstances1732300000060, ...database.migrations],
+    migrations: [MessagingTables1732300000000, OutboxDelivery1732300000010, OutboxRelayIndexes1732300000020, ScheduledJobRuns1732300000050, ProcessInstances1732300000060, ...database.migrations],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -23,6 +23,17 @@ export class MessagingMetrics {
     labelNames: ['result'],
     registers: [this.registry],
   });
+  readonly outboxParked = new Gauge({
+    name: 'messaging_outbox_parked',
+    help: 'Outbox rows the relay gave up on, waiting for an operator (ops outbox release)',
+    registers: [this.registry],
+  });
+  readonly outboxParkedTotal = new Counter({
+    name: 'messaging_outbox_parked_total',
+    help: 'Outbox rows this replica parked, by cause (refused: cannot succeed; attempts: OUTBOX_MAX_ATTEMPTS spent)',
+    labelNames: ['type', 'cause'],
+    registers: [this.registry],
+  });
   readonly outboxOldestPendingSeconds = new Gauge({ name: 'messaging_outbox_oldest_pending_seconds', help: 'Age of the oldest unsent outbox event', registers: [this.registry] });
   readonly databaseOutage = new Gauge({
     name: 'messaging_consumer_database_outage',

@@ -17,7 +17,8 @@ export type EventDestination = { readonly kind: 'topic'; readonly topic: string;
 
 export interface BatchOutcome {
   readonly sent: string[];
-  readonly failed: { rowId: string; reason: string }[];
+  /** Entries the broker refused; `code` is its error code (`InvalidParameter`, `InternalError`, …). */
+  readonly failed: { rowId: string; reason: string; code?: string }[];
 }
 
 /**

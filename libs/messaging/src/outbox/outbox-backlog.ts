@@ -1,9 +1,29 @@
+import type { DataSource } from 'typeorm';
+import { outboxChannel } from '../database/messaging-tables.migration';
+
 /** Runs one SQL statement and returns its rows: a pg Pool or Client, or a TypeORM DataSource, adapted. */
 export type RunSql = <R>(sql: string, params?: unknown[]) => Promise<R[]>;
 
 /** Adapts anything with pg's `query(text, values)` (a Pool, a Client). */
 export function runSqlOn(db: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> }): RunSql {
   return async <R>(sql: string, params?: unknown[]) => (await db.query(sql, params)).rows as R[];
+}
+
+/** Adapts a TypeORM DataSource (a service's own), returning rows for every statement, RETURNING included. */
+export function runSqlOnDataSource(dataSource: DataSource): RunSql {
+  return async <R>(sql: string, params?: unknown[]) => {
+    const runner = dataSource.createQueryRunner();
+    try {
+      return (await runner.query(sql, params, true)).records as R[];
+    } finally {
+      await runner.release();
+    }
+  };
+}
+
+/** The operations on a service's own outbox, for its admin routes. */
+export function outboxBacklogOf(dataSource: DataSource): OutboxBacklog {
+  return new OutboxBacklog(runSqlOnDataSource(dataSource), (dataSource.options as { schema: string }).schema);
 }
 
 /** One scheduled event that has not been sent yet. */
@@ -20,6 +40,60 @@ export interface ScheduledEvent {
   /** Seconds until it is due (negative: overdue), by the database clock. */
   dueInSeconds: number;
   createdAt: Date;
+}
+
+/** One service's outbox at a glance: is the relay keeping up, is anything stuck? */
+export interface OutboxSummary {
+  /** Rows due and not sent yet (scheduled rows count once their time has come; parked ones do not). */
+  pending: number;
+  /** Seconds since the oldest pending row fell due (its commit, or its due time), by the database clock; null with nothing pending. */
+  oldestPendingAgeSeconds: number | null;
+  /** Pending rows the relay has tried and the broker refused; they back off. */
+  failing: number;
+  /** The last refusal of a row still not sent (pending or parked). */
+  lastError: string | null;
+  /** Rows the relay gave up on: `release` sends them again. */
+  parked: number;
+  /** Scheduled rows not due yet. */
+  scheduled: number;
+  /** Published rows still kept (for the retention period, for replays). */
+  published: number;
+  lastPublishedAt: Date | null;
+}
+
+/** A row the relay gave up on, and why. */
+export interface ParkedEvent {
+  id: string;
+  eventId: string;
+  type: string;
+  subject: string | null;
+  attempts: number;
+  reason: string | null;
+  parkedAt: Date;
+}
+
+/** Which parked rows to send again: one, by outbox row id or event id, or all of them. */
+export type ReleaseSelection = { id: string } | { eventId: string } | { all: true };
+
+interface SummaryRow {
+  pending: string;
+  oldest_pending_age: number | null;
+  failing: string;
+  last_error: string | null;
+  parked: string;
+  scheduled: string;
+  published: string;
+  last_published_at: Date | null;
+}
+
+interface ParkedRow {
+  id: string;
+  event_id: string;
+  type: string;
+  subject: string | null;
+  attempts: number;
+  last_error: string | null;
+  parked_at: Date;
 }
 
 interface ScheduledRow {
@@ -52,6 +126,66 @@ export class OutboxBacklog {
   async exists(): Promise<boolean> {
     const [row] = await this.sql<{ table: string | null }>('SELECT to_regclass($1) AS "table"', [this.table]);
     return Boolean(row?.table);
+  }
+
+  async summary(): Promise<OutboxSummary> {
+    const due = '(deliver_at IS NULL OR deliver_at <= now())';
+    const [row] = await this.sql<SummaryRow>(`
+      SELECT
+        count(*) FILTER (WHERE published_at IS NULL AND parked_at IS NULL AND ${due}) AS pending,
+        extract(epoch FROM now() - min(greatest(created_at, deliver_at)) FILTER (WHERE published_at IS NULL AND parked_at IS NULL AND ${due}))::float8 AS oldest_pending_age,
+        count(*) FILTER (WHERE published_at IS NULL AND parked_at IS NULL AND attempts > 0) AS failing,
+        (SELECT last_error FROM ${this.table} WHERE published_at IS NULL AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1) AS last_error,
+        count(*) FILTER (WHERE published_at IS NULL AND parked_at IS NOT NULL) AS parked,
+        count(*) FILTER (WHERE published_at IS NULL AND parked_at IS NULL AND NOT ${due}) AS scheduled,
+        count(*) FILTER (WHERE published_at IS NOT NULL) AS published,
+        max(published_at) AS last_published_at
+      FROM ${this.table}`);
+    return {
+      pending: Number(row.pending),
+      oldestPendingAgeSeconds: row.oldest_pending_age === null ? null : Number(row.oldest_pending_age),
+      failing: Number(row.failing),
+      lastError: row.last_error,
+      parked: Number(row.parked),
+      scheduled: Number(row.scheduled),
+      published: Number(row.published),
+      lastPublishedAt: row.last_published_at,
+    };
+  }
+
+  /** Parked rows, oldest first. */
+  async parked(options: { limit?: number } = {}): Promise<ParkedEvent[]> {
+    const rows = await this.sql<ParkedRow>(
+      `SELECT id, event_id, type, envelope->>'subject' AS subject, attempts, last_error, parked_at
+       FROM ${this.table} WHERE parked_at IS NOT NULL AND published_at IS NULL ORDER BY id LIMIT $1`,
+      [options.limit ?? 100],
+    );
+    return rows.map((row) => ({
+      id: String(row.id),
+      eventId: row.event_id,
+      type: row.type,
+      subject: row.subject,
+      attempts: row.attempts,
+      reason: row.last_error,
+      parkedAt: row.parked_at,
+    }));
+  }
+
+  /**
+   * Sends parked rows again: they return to the relay as new (attempts from zero, the reason kept
+   * until they are sent), and every relay of the service is woken. Returns how many were released.
+   * A released FIFO row goes after whatever of its group was sent while it was parked.
+   */
+  async release(selection: ReleaseSelection): Promise<number> {
+    const [where, params] =
+      'all' in selection ? ['', []] : 'id' in selection ? ['AND id = $1::bigint', [selection.id]] : ['AND event_id = $1::uuid', [selection.eventId]];
+    const released = await this.sql<{ id: string }>(
+      `UPDATE ${this.table} SET parked_at = NULL, available_at = NULL, leased_until = NULL, attempts = 0
+       WHERE parked_at IS NOT NULL AND published_at IS NULL ${where} RETURNING id`,
+      params,
+    );
+    if (released.length > 0) await this.sql(`SELECT pg_notify($1, '')`, [outboxChannel(this.schema)]);
+    return released.length;
   }
 
   /** Scheduled events not sent yet, the soonest first (walks the due-time index, however many are pending). */

@@ -4,45 +4,38 @@ import { Client, type Pool, type PoolClient, type QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import { outboxChannel } from '../database/messaging-tables.migration';
 import { pgClientConfig } from '../database/postgres-connection';
+import { quotedTable } from '../database/quoted-table';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { MessagingObserver } from '../observer/messaging-observer';
-import { contextFromTraceparent, SpanKind, startSpan } from '../tracing/trace-context';
-import { SpanStatusCode } from '@opentelemetry/api';
-import { EVENT_TRANSPORT, type BatchOutcome, type EventDestination, type EventTransport } from './event-transport';
-import { quotedTable } from '../database/quoted-table';
-import { cutBatches } from './message-size';
+import { BatchSender, type SendResult } from './batch-sender';
+import { EVENT_TRANSPORT, type EventTransport } from './event-transport';
+import {
+  fifoClaimSql,
+  markSentSql,
+  nextDueSql,
+  recordOutcomesParams,
+  recordOutcomesSql,
+  standardClaimSql,
+  type ClaimedRow,
+  type ClaimShape,
+  type RowOutcome,
+} from './outbox-claim';
 import { OutboxMessage } from './outbox-message.entity';
+import { RelayRetryPolicy } from './relay-retry-policy';
 
-interface ClaimedRow {
-  id: string;
-  event_id: string;
-  type: string;
-  topic: string;
-  group_key: string | null;
-  destination: 'topic' | 'own-queue';
-  /** The envelope as stored: sent as is, never parsed and serialised again. */
-  body: string;
-  traceparent: string | null;
-  /** When the row became sendable: its commit, or its due time if that was later. */
-  due_at: Date;
-}
-
-const CLAIMED_COLUMNS = `id, event_id, type, topic, group_key, destination, envelope::text AS body, envelope->>'traceparent' AS traceparent,
-  greatest(created_at, deliver_at) AS due_at`;
-
-/** Rows the relay may send: not sent, not given up on. */
-const PENDING = 'published_at IS NULL AND parked_at IS NULL';
+const MAX_BACKOFF_MS = 30_000;
 
 /** Node's timers overflow past 2^31 ms; a longer wait is re-armed when this one ends. */
 const MAX_TIMER_MS = 60 * 60 * 1000;
 
-const MAX_BACKOFF_MS = 30_000;
+/** How often the parked-rows gauge is read again from the database (besides after parking). */
+const PARKED_GAUGE_INTERVAL_MS = 30_000;
 
-interface Batch {
-  destination: EventDestination;
-  rows: ClaimedRow[];
-}
+/** Postgres: a NOWAIT lock found the row locked. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+const isConnectionLost = (error: unknown) => /Connection terminated|ECONNRESET|EPIPE|connection.*closed/i.test((error as Error)?.message ?? '');
 
 /**
  * Moves committed outbox rows to SNS. Woken by NOTIFY on commit, so an event leaves milliseconds
@@ -50,9 +43,12 @@ interface Batch {
  * re-armed after every round; a slow poll covers a missed notification, a lost LISTEN connection,
  * and rows left by a process that died between commit and publish.
  *
- * Rows are claimed with FOR UPDATE SKIP LOCKED inside a transaction held while SNS is called: any
- * number of replicas relay side by side, none sends a row another holds, and a crash before the
- * commit leaves the rows unpublished for the next claim (at-least-once; consumers dedupe).
+ * Rows are leased (FOR UPDATE SKIP LOCKED, then `leased_until` written and committed in the same
+ * statement) before anything is sent, so no transaction or pool connection is held while the broker
+ * has the batch: any number of replicas relay side by side, none sends a row another holds, and a
+ * crash leaves the rows unpublished, claimable again when the lease runs out (at-least-once;
+ * consumers dedupe). Refused rows back off one by one, and are parked after OUTBOX_MAX_ATTEMPTS or
+ * at once when they cannot succeed, while the rest flow on.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -71,6 +67,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private wakes = 0;
   private idleWaiters: (() => void)[] = [];
   private quotedTable?: string;
+  private parkedCountedAt = 0;
+  private readonly sender: BatchSender;
+  private readonly retryPolicy: RelayRetryPolicy;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -79,14 +78,23 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly metrics: MessagingMetrics,
     private readonly observer: MessagingObserver,
   ) {
-    this.publishesFifo = options.topology.publishes.some((contract) => contract.fifo);
+    // Own-queue events of a FIFO consumer are FIFO as well.
+    this.publishesFifo = options.topology.publishes.some((contract) => contract.fifo) || options.topology.consumes.some((contract) => contract.fifo);
+    this.sender = new BatchSender(transport, options.topology.service);
+    this.retryPolicy = new RelayRetryPolicy(options.config.outbox.maxAttempts, options.config.outbox.retry);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     // API-only replicas may leave relaying to others (OUTBOX_RELAY_ENABLED=false); the outbox is shared.
-    if (this.options.topology.publishes.length === 0 || !this.options.config.outbox.relayEnabled) return;
-    this.pollTimer = setInterval(() => this.wake(), this.options.config.outbox.pollIntervalMs);
+    // A service that publishes nothing may still send itself events (its own queue).
+    const { publishes, consumes } = this.options.topology;
+    if ((publishes.length === 0 && consumes.length === 0) || !this.options.config.outbox.relayEnabled) return;
+    this.pollTimer = setInterval(() => {
+      this.wake();
+      if (Date.now() - this.parkedCountedAt >= PARKED_GAUGE_INTERVAL_MS) void this.refreshParkedGauge();
+    }, this.options.config.outbox.pollIntervalMs);
     await this.listen();
+    void this.refreshParkedGauge();
     this.wake();
   }
 
@@ -160,50 +168,32 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  /** Claims one round of rows, sends them, marks what SNS accepted. Returns how many were claimed. */
+  /**
+   * One round: lease rows (one short statement, committed), send them with no transaction or
+   * connection held, then record what became of each row (a second short statement). Returns how
+   * many were claimed. Throws, after recording, when a call failed whole for a passing reason.
+   */
   async relayOnce(): Promise<{ standard: number; fifo: number }> {
-    const limit = this.transport.maxBatchSize;
-    // The hot path talks to the pool directly: BEGIN rides with the claim and COMMIT with the mark,
-    // two round trips per batch. Both are constant text (no parameters), so one message each.
-    const client: PoolClient = await (this.dataSource.driver as unknown as { master: Pool }).master.connect();
-    let broken: Error | undefined;
-    // A checked-out client whose server goes away emits 'error'; unheard, that would end the process
-    // (TypeORM's query runners listen the same way). The query in flight fails on its own.
-    const onConnectionError = (error: Error) => (broken = error);
-    client.on('error', onConnectionError);
-    try {
-      // Rows ready at once in commit order, then rows whose time has come in due order, then the
-      // next due time still ahead, for the timer: one message, one round trip.
-      const [, ready, due, next] = (await client.query(
-        `BEGIN;
-         SELECT ${CLAIMED_COLUMNS} FROM ${this.table}
-         WHERE ${PENDING} AND available_at IS NULL AND group_key IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED;
-         SELECT ${CLAIMED_COLUMNS} FROM ${this.table}
-         WHERE ${PENDING} AND available_at IS NOT NULL AND available_at <= now() AND group_key IS NULL ORDER BY available_at LIMIT ${limit} FOR UPDATE SKIP LOCKED;
-         SELECT (extract(epoch FROM min(available_at) - now()) * 1000)::float8 AS ms FROM ${this.table} WHERE ${PENDING} AND available_at > now()`,
-      )) as unknown as [QueryResult, QueryResult<ClaimedRow>, QueryResult<ClaimedRow>, QueryResult<{ ms: number | null }>];
-      const nextDueMs = next.rows[0]?.ms;
-      this.nextDueAt = nextDueMs === null || nextDueMs === undefined ? undefined : Date.now() + nextDueMs;
-      const standard = [...ready.rows, ...due.rows];
-      const fifo = this.publishesFifo ? await this.claimFifo(client, limit * this.options.config.outbox.batchesInFlight) : [];
-      if (standard.length + fifo.length === 0) {
-        await client.query('COMMIT');
-        this.metrics.relayClaims.inc({ result: 'empty' });
-        return { standard: 0, fifo: 0 };
-      }
-      this.metrics.relayClaims.inc({ result: 'rows' });
-      // SNS calls go out in parallel; the bookkeeping runs after, on the one transaction connection.
-      const outcomes = await Promise.all([...this.batchesOf(standard).map((batch) => this.send(batch)), this.sendInOrder(fifo)]);
-      await this.record(client, [...standard, ...fifo], outcomes.flat());
-      return { standard: standard.length, fifo: fifo.length };
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      throw error;
-    } finally {
-      // A connection that broke or could not even roll back is discarded, not returned to the pool.
-      client.off('error', onConnectionError);
-      client.release(broken);
+    const shape = { table: this.table, limit: this.transport.maxBatchSize, leaseSeconds: this.options.config.outbox.leaseSeconds };
+    // The next due time is read before the claim, so this round's own leases do not count as one.
+    const [next, claim] = (await this.onConnection((client) =>
+      client.query(`${nextDueSql(shape)}; ${standardClaimSql(shape)}`),
+    )) as unknown as [QueryResult<{ ms: number | null }>, QueryResult<ClaimedRow>];
+    const nextDueMs = next.rows[0]?.ms;
+    this.nextDueAt = nextDueMs === null || nextDueMs === undefined ? undefined : Date.now() + nextDueMs;
+    const standard = claim.rows;
+    const fifo = this.publishesFifo ? await this.claimFifo({ ...shape, limit: shape.limit * this.options.config.outbox.batchesInFlight }) : [];
+    if (standard.length + fifo.length === 0) {
+      this.metrics.relayClaims.inc({ result: 'empty' });
+      return { standard: 0, fifo: 0 };
     }
+    this.metrics.relayClaims.inc({ result: 'rows' });
+    const [standardResult, fifoResult] = await Promise.all([this.sender.sendStandard(standard), this.sender.sendFifo(fifo)]);
+    const result = { ...standardResult, sent: [...standardResult.sent, ...fifoResult.sent], refused: [...standardResult.refused, ...fifoResult.refused], unsent: [...standardResult.unsent, ...fifoResult.unsent] };
+    await this.record(result);
+    const error = standardResult.error ?? fifoResult.error;
+    if (error) throw error;
+    return { standard: standard.length, fifo: fifo.length };
   }
 
   private get table(): string {
@@ -211,106 +201,84 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * FIFO rows are relayed by one replica at a time (a transaction-scoped advisory lock), in id
-   * order: with SKIP LOCKED alone, a second relay could send a group's later event while the first
-   * still holds its earlier one.
+   * A statement on a pool connection, held only for it. A checked-out client whose server goes away
+   * emits 'error'; unheard, that would end the process (TypeORM's query runners listen the same
+   * way). The query in flight fails on its own; the broken connection is discarded.
    */
-  private async claimFifo(client: PoolClient, limit: number): Promise<ClaimedRow[]> {
-    const { rows } = await client.query<{ leader: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS leader`, [`outbox-fifo:${this.table}`]);
-    if (!rows[0].leader) return [];
-    const fifo = await client.query<ClaimedRow>(
-      `SELECT ${CLAIMED_COLUMNS} FROM ${this.table}
-       WHERE ${PENDING} AND group_key IS NOT NULL AND (available_at IS NULL OR available_at <= now()) ORDER BY id LIMIT $1 FOR UPDATE`,
-      [limit],
-    );
-    return fifo.rows;
-  }
-
-  /** One topic's batches one after another; after a refusal, the rest waits for the next round. */
-  private async sendInOrder(rows: ClaimedRow[]): Promise<BatchOutcome[]> {
-    const outcomes: BatchOutcome[] = [];
-    for (const batch of this.batchesOf(rows)) {
-      const outcome = await this.send(batch);
-      outcomes.push(outcome);
-      if (outcome.failed.length > 0) break;
-    }
-    return outcomes;
-  }
-
-  private batchesOf(rows: ClaimedRow[]): Batch[] {
-    const byDestination = new Map<string, ClaimedRow[]>();
-    for (const row of rows) {
-      const key = `${row.destination}\u0000${row.destination === 'topic' ? row.topic : ''}\u0000${row.group_key !== null}`;
-      byDestination.set(key, [...(byDestination.get(key) ?? []), row]);
-    }
-    const batches: Batch[] = [];
-    for (const destinationRows of byDestination.values()) {
-      const [first] = destinationRows;
-      const fifo = first.group_key !== null;
-      const destination: EventDestination = first.destination === 'own-queue' ? { kind: 'own-queue', fifo } : { kind: 'topic', topic: first.topic, fifo };
-      // Cut by what the broker counts, bytes as well as entries: ten large rows must not make one
-      // call the broker refuses whole, again and again.
-      for (const rows of cutBatches(destinationRows, { maxEntries: this.transport.maxBatchSize, maxBytes: this.transport.maxBatchBytes })) {
-        batches.push({ destination, rows });
-      }
-    }
-    return batches;
-  }
-
-  private async send(batch: Batch): Promise<BatchOutcome> {
-    const spans = new Map(
-      batch.rows.map((row) => [
-        row.id,
-        startSpan(`send ${row.type}`, SpanKind.PRODUCER, contextFromTraceparent(row.traceparent ?? undefined), {
-          'messaging.system': row.destination === 'own-queue' ? 'aws_sqs' : 'aws_sns',
-          'messaging.destination.name': row.destination === 'own-queue' ? this.options.topology.service : row.topic,
-          'messaging.message.id': row.event_id,
-        }),
-      ]),
-    );
+  private async onConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await (this.dataSource.driver as unknown as { master: Pool }).master.connect();
+    let broken: Error | undefined;
+    const onConnectionError = (error: Error) => (broken = error);
+    client.on('error', onConnectionError);
     try {
-      const outcome = await this.transport.publishBatch(
-        batch.destination,
-        batch.rows.map((row) => ({ rowId: row.id, eventId: row.event_id, type: row.type, body: row.body, groupKey: row.group_key ?? undefined })),
-      );
-      for (const failure of outcome.failed) spans.get(failure.rowId)?.setStatus({ code: SpanStatusCode.ERROR, message: failure.reason });
-      return outcome;
+      return await work(client);
     } catch (error) {
-      spans.forEach((span) => span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message }));
+      broken ??= isConnectionLost(error) ? (error as Error) : undefined;
       throw error;
     } finally {
-      spans.forEach((span) => span.end());
+      client.off('error', onConnectionError);
+      client.release(broken);
     }
   }
 
-  private async record(client: PoolClient, rows: ClaimedRow[], outcomes: BatchOutcome[]): Promise<void> {
-    const sent = new Set(outcomes.flatMap((outcome) => outcome.sent));
-    const failed = outcomes.flatMap((outcome) => outcome.failed);
-    if (failed.length > 0) {
-      // Only the refused entries are tried again, on the next pass.
-      await client.query(
-        `UPDATE ${this.table} AS o SET attempts = o.attempts + 1, last_error = f.reason
-         FROM unnest($1::bigint[], $2::text[]) AS f(id, reason) WHERE o.id = f.id`,
-        [failed.map((failure) => failure.rowId), failed.map((failure) => failure.reason)],
-      );
-      this.logger.warn({ failed }, 'SNS refused some outbox events; they stay pending');
+  private async claimFifo(shape: ClaimShape): Promise<ClaimedRow[]> {
+    try {
+      const { rows } = await this.onConnection((client) => client.query<ClaimedRow>(fifoClaimSql(shape)));
+      return rows;
+    } catch (error) {
+      // A row of a candidate group is locked by a caller cancelling or rescheduling it: this round
+      // leaves FIFO alone rather than pass it over.
+      if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return [];
+      throw error;
     }
-    // Row ids are bigints read from the table itself, so they can be inlined and the mark sent
-    // with the COMMIT as one message.
-    const sentIds = [...sent].filter((id) => /^\d+$/.test(id));
-    await client.query(
-      sentIds.length > 0 ? `UPDATE ${this.table} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY('{${sentIds.join(',')}}'::bigint[]); COMMIT` : 'COMMIT',
-    );
-    const now = Date.now();
-    const refused = new Set(failed.map((failure) => failure.rowId));
-    for (const row of rows) {
-      if (sent.has(row.id)) {
-        this.metrics.published.inc({ type: row.type });
-        this.metrics.relayLag.observe(Math.max(0, now - new Date(row.due_at).getTime()) / 1000);
-        this.observer.emit('published', { eventId: row.event_id, type: row.type });
-      } else if (refused.has(row.id)) {
-        this.metrics.publishFailures.inc({ type: row.type });
+  }
+
+  private async record(result: SendResult): Promise<void> {
+    const outcomes: RowOutcome[] = [];
+    const parked: { row: ClaimedRow; cause: 'refused' | 'attempts' }[] = [];
+    for (const { row, code, reason } of result.refused) {
+      const decision = this.retryPolicy.decide({ code }, row.attempts + 1);
+      if (decision.action === 'retry') {
+        outcomes.push({ id: row.id, outcome: 'retry', reason, delayMs: decision.delayMs });
+      } else {
+        outcomes.push({ id: row.id, outcome: 'park', reason });
+        parked.push({ row, cause: decision.cause });
       }
+    }
+    outcomes.push(...result.unsent.map((row) => ({ id: row.id, outcome: 'release' as const })));
+    const sentIds = result.sent.map((row) => row.id);
+    if (outcomes.length === 0) {
+      await this.onConnection((client) => client.query(markSentSql({ table: this.table }, sentIds)));
+    } else {
+      outcomes.push(...sentIds.map((id) => ({ id, outcome: 'sent' as const })));
+      await this.onConnection((client) => client.query(recordOutcomesSql({ table: this.table }), recordOutcomesParams(outcomes)));
+    }
+
+    const now = Date.now();
+    for (const row of result.sent) {
+      this.metrics.published.inc({ type: row.type });
+      this.metrics.relayLag.observe(Math.max(0, now - new Date(row.due_at).getTime()) / 1000);
+      this.observer.emit('published', { eventId: row.event_id, type: row.type });
+    }
+    for (const { row } of result.refused) this.metrics.publishFailures.inc({ type: row.type });
+    if (result.refused.length > 0) {
+      this.logger.warn({ refused: result.refused.map(({ row, reason }) => ({ id: row.id, type: row.type, reason })) }, 'The broker refused some outbox events; they back off or are parked');
+    }
+    if (parked.length > 0) {
+      for (const { row, cause } of parked) this.metrics.outboxParkedTotal.inc({ type: row.type, cause });
+      this.logger.error({ parked: parked.map(({ row, cause }) => ({ id: row.id, type: row.type, cause })) }, 'Outbox events parked: ops outbox release sends them again');
+      void this.refreshParkedGauge();
+    }
+  }
+
+  /** The parked rows of the whole outbox (every replica's), read from the database. */
+  private async refreshParkedGauge(): Promise<void> {
+    this.parkedCountedAt = Date.now();
+    try {
+      const [row]: { parked: string }[] = await this.dataSource.query(`SELECT count(*) AS parked FROM ${this.table} WHERE parked_at IS NOT NULL AND published_at IS NULL`);
+      this.metrics.outboxParked.set(Number(row.parked));
+    } catch (error) {
+      this.logger.debug({ err: error }, 'Could not count parked outbox rows');
     }
   }
 

@@ -9,7 +9,7 @@ import { createCloudEvent, type CloudEvent } from '../envelope/cloud-event';
 import { EventTooLargeError, InvalidEventError, OutsideTransactionError } from '../errors/messaging-errors';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { currentTraceContext, inSpan, SpanKind, traceparentOfSpan } from '../tracing/trace-context';
-import { MAX_EVENT_BYTES, messageBytes } from './message-size';
+import { MAX_EVENT_BYTES, messageBytes, messageGroupIdProblem } from './broker-limits';
 import { OutboxMessage } from './outbox-message.entity';
 
 
@@ -61,6 +61,11 @@ export class Outbox {
     }
     if (destination === 'own-queue' && !this.consumable.has(contract)) {
       throw new InvalidEventError(`${contract.type} is not in this service's "consumes" list, so its own queue would dead-letter it`);
+    }
+    if (contract.fifo) {
+      // The subject becomes the message group id: checked here with the rule the transports apply.
+      const problem = messageGroupIdProblem(options.subject);
+      if (problem) throw new InvalidEventError(`${contract.type} is FIFO and ${problem}`);
     }
     const due = dueTimeOf(options);
     const parsed = contract.schema.safeParse(data);

@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { EVENT_TYPE_ATTRIBUTE } from '../topology/provisioner';
-import { BROKER_LIMITS } from './message-size';
+import { BROKER_LIMITS, refuseInvalidGroupIds } from './broker-limits';
 import type { BatchOutcome, EventDestination, EventTransport, OutgoingEvent } from './event-transport';
 
 /**
@@ -21,10 +21,12 @@ export class OwnQueueTransport implements EventTransport {
   async publishBatch(destination: EventDestination, events: readonly OutgoingEvent[]): Promise<BatchOutcome> {
     if (destination.kind !== 'own-queue') throw new Error(`The own-queue transport does not send to ${destination.kind}`);
     if (!this.queueUrl) throw new Error('This service consumes no events, so it has no queue to send to');
+    const { sendable, refused } = refuseInvalidGroupIds(destination.fifo, events);
+    if (sendable.length === 0) return { sent: [], failed: refused };
     const response = await this.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: this.queueUrl,
-        Entries: events.map((event) => ({
+        Entries: sendable.map((event) => ({
           Id: event.rowId,
           MessageBody: event.body,
           MessageAttributes: { [EVENT_TYPE_ATTRIBUTE]: { DataType: 'String', StringValue: event.type } },
@@ -34,7 +36,7 @@ export class OwnQueueTransport implements EventTransport {
     );
     return {
       sent: (response.Successful ?? []).map((entry) => entry.Id ?? ''),
-      failed: (response.Failed ?? []).map((entry) => ({ rowId: entry.Id ?? '', reason: `${entry.Code}: ${entry.Message ?? ''}` })),
+      failed: [...refused, ...(response.Failed ?? []).map((entry) => ({ rowId: entry.Id ?? '', code: entry.Code, reason: `${entry.Code}: ${entry.Message ?? ''}` }))],
     };
   }
 }

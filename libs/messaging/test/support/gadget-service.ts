@@ -1,4 +1,4 @@
-import { defineEvent, defineService, EventContext, MessagingModule, OnEvent, type EventPayload, type MessagingConfig } from '@app/messaging';
+import { defineEvent, defineService, EventContext, MessagingModule, OnEvent, type EventPayload, type EventTransport, type MessagingConfig } from '@app/messaging';
 import { Controller, Module, type DynamicModule } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Column, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
@@ -52,15 +52,15 @@ export const gadgetDatabase = { schema: 'gadgets', entities: [GadgetMove], migra
 
 @Module({})
 class GadgetModule {
-  static forRoot(config: MessagingConfig): DynamicModule {
+  static forRoot(config: MessagingConfig, decorateTransport?: (transport: EventTransport) => EventTransport): DynamicModule {
     return {
       module: GadgetModule,
-      imports: [MessagingModule.forRoot({ topology: gadgetTopology, config, database: gadgetDatabase })],
+      imports: [MessagingModule.forRoot({ topology: gadgetTopology, config, database: gadgetDatabase, decorateTransport })],
       controllers: [GadgetHandler],
     };
   }
 }
 
-export function gadgetWorld(overrides: NodeJS.ProcessEnv = {}): Promise<TestServiceWorld> {
-  return testServiceWorld(gadgetTopology, (config) => GadgetModule.forRoot(config), overrides);
+export function gadgetWorld(overrides: NodeJS.ProcessEnv = {}, decorateTransport?: (transport: EventTransport) => EventTransport): Promise<TestServiceWorld> {
+  return testServiceWorld(gadgetTopology, (config) => GadgetModule.forRoot(config, decorateTransport), overrides);
 }

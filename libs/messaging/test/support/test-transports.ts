@@ -26,3 +26,36 @@ export function enforcingSnsLimits(transport: EventTransport, seen: TransportCal
     },
   };
 }
+
+/** What the broker says about one entry: refuse it (with SNS's code) or let it through. */
+export type EntryVerdict = { code: string; message: string } | undefined;
+
+/** Calls and what came of each entry. */
+export interface RefusalLog extends TransportCalls {
+  /** Event bodies accepted by the real broker, in the order they were accepted. */
+  accepted: string[];
+  refused: string[];
+}
+
+/**
+ * Returns a `Failed` entry, as PublishBatch does, for each entry `verdict` refuses, and sends the
+ * rest through the real transport: the relay's handling of partial refusals, driven from outside.
+ */
+export function refusingEntries(transport: EventTransport, verdict: (event: OutgoingEvent) => EntryVerdict, log: RefusalLog = { calls: [], accepted: [], refused: [] }): EventTransport {
+  return {
+    maxBatchSize: transport.maxBatchSize,
+    maxBatchBytes: transport.maxBatchBytes,
+    async publishBatch(destination, events): Promise<BatchOutcome> {
+      log.calls.push({ destination, events });
+      const refused = events.flatMap((event) => {
+        const refusal = verdict(event);
+        return refusal ? [{ rowId: event.rowId, code: refusal.code, reason: `${refusal.code}: ${refusal.message}` }] : [];
+      });
+      log.refused.push(...events.filter((event) => refused.some((entry) => entry.rowId === event.rowId)).map((event) => event.body));
+      const passing = events.filter((event) => !refused.some((entry) => entry.rowId === event.rowId));
+      const outcome = passing.length > 0 ? await transport.publishBatch(destination, passing) : { sent: [], failed: [] };
+      log.accepted.push(...passing.filter((event) => outcome.sent.includes(event.rowId)).map((event) => event.body));
+      return { sent: outcome.sent, failed: [...refused, ...outcome.failed] };
+    },
+  };
+}

@@ -43,3 +43,37 @@ export function cutBatches<T extends { body: string; type: string }>(messages: r
   if (current.length > 0) batches.push(current);
   return batches;
 }
+
+/** SNS and SQS FIFO: a message group id is 1 to 128 characters, letters, digits and ASCII punctuation. */
+const MESSAGE_GROUP_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+
+/**
+ * Why SNS would refuse this FIFO message group id, or undefined when it would not. Publish checks the
+ * subject with it, and the transports check each entry with it before sending, so a row written
+ * before the check existed is refused alone, with this reason, instead of failing its whole call.
+ */
+export function messageGroupIdProblem(groupId: string | undefined): string | undefined {
+  if (groupId === undefined || groupId.length === 0) return 'a FIFO event needs a subject (its message group id)';
+  if (groupId.length > 128) return `the subject is ${groupId.length} characters; a FIFO message group id has at most 128`;
+  if (!MESSAGE_GROUP_ID.test(groupId)) return 'the subject has characters a FIFO message group id cannot carry (letters, digits and ASCII punctuation only)';
+  return undefined;
+}
+
+/**
+ * Splits a FIFO batch into what can be sent and the entries whose group id SNS or SQS would refuse,
+ * reported as refused with the broker's own code, so they are parked rather than retried.
+ */
+export function refuseInvalidGroupIds<T extends { rowId: string; groupKey?: string }>(
+  fifo: boolean,
+  events: readonly T[],
+): { sendable: T[]; refused: { rowId: string; code: string; reason: string }[] } {
+  if (!fifo) return { sendable: [...events], refused: [] };
+  const sendable: T[] = [];
+  const refused: { rowId: string; code: string; reason: string }[] = [];
+  for (const event of events) {
+    const problem = messageGroupIdProblem(event.groupKey);
+    if (problem) refused.push({ rowId: event.rowId, code: 'InvalidParameter', reason: `InvalidParameter: ${problem}` });
+    else sendable.push(event);
+  }
+  return { sendable, refused };
+}

@@ -1,4 +1,4 @@
-import { BROKER_LIMITS, cutBatches, messageBytes } from './message-size';
+import { BROKER_LIMITS, cutBatches, messageBytes, messageGroupIdProblem } from './broker-limits';
 
 const message = (bytes: number, type = 't.e.v1') => ({ body: 'x'.repeat(bytes - messageBytes({ body: '', type })), type });
 
@@ -24,5 +24,25 @@ describe('message size', () => {
 
   it('still cuts by count when the messages are small', () => {
     expect(cutBatches(Array.from({ length: 25 }, () => message(100)), { maxEntries: 10, maxBytes: BROKER_LIMITS.maxBatchBytes }).map((batch) => batch.length)).toEqual([10, 10, 5]);
+  });
+});
+
+describe('FIFO message group id', () => {
+  it.each([
+    ['order-1', undefined],
+    ['a'.repeat(128), undefined],
+    ['!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~', undefined],
+  ])('accepts %j', (groupId, problem) => {
+    expect(messageGroupIdProblem(groupId)).toBe(problem);
+  });
+
+  it.each([
+    ['', /needs a subject/],
+    ['a'.repeat(129), /129 characters.*at most 128/],
+    ['order 1', /characters/],
+    ['ordré', /characters/],
+    ['line\nbreak', /characters/],
+  ])('refuses %j, saying why', (groupId, reason) => {
+    expect(messageGroupIdProblem(groupId)).toMatch(reason);
   });
 });
