@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ConfigurationError } from './config/load-config';
+import { DatabaseOutage } from './consumer/database-outage';
 import { EventHandlersServer } from './consumer/event-handlers.server';
 import { CorrelationMiddleware } from './http/correlation.middleware';
 import { DatabaseOutageFilter } from './http/database-outage.filter';
@@ -33,7 +34,7 @@ export async function createServiceApp(module: Type | DynamicModule, options: Se
   const correlation = new CorrelationMiddleware();
   app.use(correlation.use.bind(correlation));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.useGlobalFilters(new DatabaseOutageFilter(app.get(HttpAdapterHost).httpAdapter));
+  app.useGlobalFilters(new DatabaseOutageFilter(app.get(HttpAdapterHost).httpAdapter, app.get(DatabaseOutage)));
   app.enableShutdownHooks();
 
   const document = createOpenApiDocument(app, { ...options, bodyLimit: config.http.bodyLimit });

@@ -145,7 +145,9 @@ export class MessagingModule {
           },
         },
         { provide: ReceiveGate, useValue: receiveGate },
-        ...(consumes ? [EventDispatcher, UnitOfWork, DatabaseOutage, DeadLetterQueue] : []),
+        // Also the HTTP edge's judge of an outage (503), so every service has it.
+        DatabaseOutage,
+        ...(consumes ? [EventDispatcher, UnitOfWork, DeadLetterQueue] : []),
       ],
       exports: [Outbox, OutboxRelay, RetentionJanitor, EventHandlersServer, infrastructure],
     };
