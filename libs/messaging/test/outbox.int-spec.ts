@@ -1,4 +1,4 @@
-import { InvalidEventError, MAX_EVENT_BYTES, EventTooLargeError, messageBytes, Outbox, OutsideTransactionError, runInMessageContext, cloudEventSchema } from '@app/messaging';
+import { InvalidEventError, MAX_EVENT_BYTES, EventTooLargeError, messageBytes, Outbox, OutsideTransactionError, parseCloudEvent, runInMessageContext, cloudEventSchema } from '@app/messaging';
 import { waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -72,6 +72,45 @@ describe('outbox', () => {
     } finally {
       observer.close();
     }
+  });
+
+  describe('regression: publish writes only envelopes the consumer accepts', () => {
+    const storedEnvelope = async (eventId: string) =>
+      (await db.query<{ body: string }>('SELECT envelope::text AS body FROM widgets.outbox_messages WHERE event_id = $1', [eventId])).rows[0].body;
+
+    it.each([
+      ['300 characters', `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01${'x'.repeat(245)}`],
+      ['not a traceparent at all', 'not-a-traceparent'],
+      ['an all-zero trace id', `00-${'0'.repeat(32)}-${'b'.repeat(16)}-01`],
+    ])('a caller traceparent of %s is dropped: the event starts its own trace and parses as the consumer parses it', async (_what, traceparent) => {
+      const envelope = await runInMessageContext({ correlationId: 'corr-trace', traceparent }, () =>
+        dataSource.transaction((manager) => outbox.publish(manager, WidgetCreated, { widgetId: 'traced', label: 'x' }, { subject: 'traced' })),
+      );
+      expect(envelope.traceparent).toBeUndefined();
+      expect(parseCloudEvent(await storedEnvelope(envelope.id))).toMatchObject({ id: envelope.id, correlationid: 'corr-trace' });
+    });
+
+    it('keeps a valid traceparent as it came', async () => {
+      const traceparent = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
+      const envelope = await runInMessageContext({ correlationId: 'corr-trace', traceparent }, () =>
+        dataSource.transaction((manager) => outbox.publish(manager, WidgetCreated, { widgetId: 'traced', label: 'x' }, { subject: 'traced' })),
+      );
+      expect(envelope.traceparent).toBe(traceparent);
+    });
+
+    it.each([
+      ['a correlation id of 300 characters', { correlationId: 'c'.repeat(300) }, {}, /correlationid/],
+      ['a causation id of 300 characters', { correlationId: 'corr', causationId: 'c'.repeat(300) }, {}, /causationid/],
+      ['a subject of 2,000 characters', { correlationId: 'corr' }, { subject: 's'.repeat(2000) }, /subject/],
+    ])('refuses %s before anything is written, naming the field', async (_what, context, options, field) => {
+      const before = await outboxRows();
+      const publish = runInMessageContext(context, () =>
+        dataSource.transaction((manager) => outbox.publish(manager, WidgetCreated, { widgetId: 'refused', label: 'x' }, { subject: 'refused', ...options })),
+      );
+      await expect(publish).rejects.toBeInstanceOf(InvalidEventError);
+      await expect(publish).rejects.toThrow(field);
+      expect(await outboxRows()).toBe(before);
+    });
   });
 
   it('writes nothing when the business transaction rolls back', async () => {

@@ -5,10 +5,10 @@ import { messageContextOrNew } from '../context/message-context';
 import type { EventContract, EventPayload } from '../contracts/event-contract';
 import { outboxChannel } from '../database/messaging-tables.migration';
 import { quotedTable } from '../database/quoted-table';
-import { createCloudEvent, type CloudEvent } from '../envelope/cloud-event';
+import { cloudEventSchema, createCloudEvent, type CloudEvent } from '../envelope/cloud-event';
 import { EventTooLargeError, InvalidEventError, OutsideTransactionError } from '../errors/messaging-errors';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
-import { currentTraceContext, inSpan, SpanKind, traceparentOfSpan } from '../tracing/trace-context';
+import { currentTraceContext, inSpan, SpanKind, traceparentOfSpan, validTraceparent } from '../tracing/trace-context';
 import { MAX_EVENT_BYTES, messageBytes, messageGroupIdProblem } from './broker-limits';
 import { OutboxMessage } from './outbox-message.entity';
 
@@ -81,8 +81,15 @@ export class Outbox {
         data: parsed.data as EventPayload<C>,
         correlationId: context.correlationId,
         causationId: context.causationId,
-        traceparent: traceparentOfSpan(span) ?? context.traceparent,
+        // What is not a W3C traceparent is dropped (the event starts a trace of its own), never carried.
+        traceparent: validTraceparent(traceparentOfSpan(span) ?? context.traceparent),
       });
+      // The very schema the consumer reads envelopes with: nothing its consumers would dead-letter
+      // as NOT_CLOUDEVENT is ever written.
+      const checked = cloudEventSchema.safeParse(envelope);
+      if (!checked.success) {
+        throw new InvalidEventError(`${contract.type} would not be a valid CloudEvent: ${z.prettifyError(checked.error)}`);
+      }
       span.setAttribute('messaging.message.id', envelope.id);
       await this.write(manager, contract, envelope, { subject: options.subject, destination, due });
       return envelope;
