@@ -1,4 +1,5 @@
 import { freePort } from '@app/messaging/testing';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchStack } from './infrastructure/bench-stack';
 import type { CpuMeter } from './infrastructure/cpu-meter';
@@ -78,6 +79,8 @@ const SCRIPTS: Record<ServiceRole['kind'], string> = {
  */
 export class ServiceRegistry {
   readonly peakRssMiB = new Map<string, number>();
+  /** What the services logged at warn level or above: a figure measured while a relay backed off is no figure. */
+  readonly warnings: string[] = [];
   private readonly running = new Set<{ child: ServiceChild; name: string }>();
 
   constructor(
@@ -100,6 +103,8 @@ export class ServiceRegistry {
     const memory = await child.stop();
     this.peakRssMiB.set(child.name, Math.max(this.peakRssMiB.get(child.name) ?? 0, memory.peakRssMiB));
     for (const entry of this.running) if (entry.child === child) this.running.delete(entry);
+    const warnings = warningsIn(child.logFile);
+    if (warnings.count > 0) this.warnings.push(`${child.name} logged ${warnings.count} warning(s) or error(s), the first: ${warnings.first}`);
   }
 
   /** The service processes running now. */
@@ -120,4 +125,27 @@ export interface BenchContext {
   progress: BenchProgress;
   /** Observations worth printing with the results (a run that could not be measured cleanly). */
   notes: string[];
+}
+
+/** Lines of a service's (pino, JSON) log at warn level or above: how many, and the first one's message. */
+function warningsIn(logFile: string): { count: number; first?: string } {
+  let text = '';
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return { count: 0 };
+  }
+  const warnings = text
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => {
+      try {
+        return JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+      } catch {
+        return {};
+      }
+    })
+    .filter((entry) => (entry.level ?? 0) >= 40);
+  const first = warnings[0];
+  return { count: warnings.length, first: first && `${first.msg ?? ''}${first.err?.message ? `: ${first.err.message}` : ''}`.slice(0, 300) };
 }

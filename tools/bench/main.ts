@@ -197,7 +197,9 @@ async function main(): Promise<void> {
         if (figure.cpu && figure.cpu.other > 0.2) ctx.notes.push(`${comparison.scenario} ${comparison.metric}, ${figure.label}: other processes used ${figure.cpu.other} cores meanwhile`);
       }
     }
+    await services.stopAll();
     comparisons.push(...memoryComparisons(services));
+    ctx.notes.push(...services.warnings);
   } finally {
     if (!interrupted) {
       progress.stop();
