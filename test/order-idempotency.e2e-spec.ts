@@ -4,10 +4,12 @@ import { anOrder, ShopClient, unique } from './support/shop-client';
 describe('placing an order with an Idempotency-Key', () => {
   let shop: RunningShop;
   let client: ShopClient;
+  let sku: string;
 
   beforeAll(async () => {
     shop = await startShop(allShopServices);
     client = new ShopClient(shop);
+    sku = await client.stockedSku(1_000);
   });
 
   afterAll(() => shop?.stop());
@@ -16,7 +18,7 @@ describe('placing an order with an Idempotency-Key', () => {
   const ordersOf = async (customerId: string) => (await client.http('orders').get('/orders').query({ customerId }).expect(200)).body;
 
   it('answers a retry with the first answer and places one order', async () => {
-    const body = anOrder([{ sku: 'SKU-1', quantity: 1, unitPrice: 500 }]);
+    const body = anOrder([{ sku, quantity: 1, unitPrice: 500 }]);
     const key = unique('key');
     const first = await post(body, key).expect(202);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
@@ -32,7 +34,7 @@ describe('placing an order with an Idempotency-Key', () => {
   });
 
   it('places one order when retries race each other', async () => {
-    const body = anOrder([{ sku: 'SKU-2', quantity: 1, unitPrice: 500 }]);
+    const body = anOrder([{ sku, quantity: 1, unitPrice: 500 }]);
     const key = unique('key');
     const responses = await Promise.all([1, 2, 3, 4].map(() => post(body, key)));
     expect(responses.map((response) => response.status)).toEqual([202, 202, 202, 202]);
@@ -41,16 +43,16 @@ describe('placing an order with an Idempotency-Key', () => {
   });
 
   it('refuses the same key with a different body (422), and places nothing', async () => {
-    const body = anOrder([{ sku: 'SKU-3', quantity: 1, unitPrice: 500 }]);
+    const body = anOrder([{ sku, quantity: 1, unitPrice: 500 }]);
     const key = unique('key');
     await post(body, key).expect(202);
-    const response = await post({ ...body, items: [{ sku: 'SKU-3', quantity: 2, unitPrice: 500 }] }, key).expect(422);
+    const response = await post({ ...body, items: [{ sku, quantity: 2, unitPrice: 500 }] }, key).expect(422);
     expect(response.body.message).toMatch(/different request body/);
     expect(await ordersOf(body.customerId)).toHaveLength(1);
   });
 
   it('treats different keys as different orders, and no key as a new order every time', async () => {
-    const body = anOrder([{ sku: 'SKU-4', quantity: 1, unitPrice: 500 }]);
+    const body = anOrder([{ sku, quantity: 1, unitPrice: 500 }]);
     await post(body, unique('key')).expect(202);
     await post(body, unique('key')).expect(202);
     await client.http('orders').post('/orders').send(body).expect(202);
@@ -58,7 +60,7 @@ describe('placing an order with an Idempotency-Key', () => {
   });
 
   it('answers 400 naming the header when the key is malformed', async () => {
-    const body = anOrder([{ sku: 'SKU-5', quantity: 1, unitPrice: 500 }]);
+    const body = anOrder([{ sku, quantity: 1, unitPrice: 500 }]);
     const response = await post(body, 'x'.repeat(300)).expect(400);
     expect(response.body.message).toEqual([expect.stringMatching(/^Idempotency-Key/)]);
     expect(await ordersOf(body.customerId)).toHaveLength(0);

@@ -1,7 +1,7 @@
 import { allShopServices, startShop, type RunningShop } from './support/shop';
 import { anOrder, ShopClient, unique } from './support/shop-client';
 
-describe('the happy path: placed → reserved → paid → invoiced, shipped and notified', () => {
+describe('the happy path: placed → awaiting payment → confirmed → invoiced, shipped and notified', () => {
   let shop: RunningShop;
   let client: ShopClient;
 
@@ -38,8 +38,10 @@ describe('the happy path: placed → reserved → paid → invoiced, shipped and
 
     expect(await client.recordsOf('shipping', '/shipments', orderId)).toEqual([expect.objectContaining({ orderId, status: 'DISPATCHED', correlationId })]);
     expect(await client.recordsOf('payments', '/payments', orderId)).toEqual([expect.objectContaining({ amount: 3_000, status: 'COMPLETED', correlationId })]);
-    // The reservation is committed by its own consumer of PaymentCompleted, maybe after the order shipped.
+    expect(statuses).toContain('CONFIRMED');
+    expect(await client.recordsOf('payments', '/refunds', orderId)).toEqual([]);
+    // The goods leave the shelf when inventory hears of the confirmation, maybe after the order shipped.
     await client.recordsWhen('inventory', '/reservations', orderId, 1, (reservation) => reservation.status === 'COMMITTED' && reservation.correlationId === correlationId);
-    expect(await client.available(sku)).toBe(8);
+    await client.stockIs(sku, { available: 8, reserved: 0 });
   });
 });

@@ -64,17 +64,20 @@ const badOrders: BadRequest[] = [
 ];
 
 const badStock: BadRequest[] = [
-  { case: 'available missing', body: {}, names: /^available/ },
-  { case: 'available negative', body: { available: -1 }, names: /^available must not be less than 0/ },
-  { case: 'available fractional', body: { available: 2.5 }, names: /^available must be an integer/ },
-  { case: 'available a numeric string', body: { available: '5' }, names: /^available/ },
-  { case: 'available null', body: { available: null }, names: /^available/ },
-  { case: 'available over the maximum', body: { available: 1e10 }, names: /^available/ },
-  { case: 'available a NoSQL operator', body: { available: { $gt: 0 } }, names: /^available/ },
-  { case: 'available an injection', body: { available: INJECTIONS[0] }, names: /^available/ },
-  { case: 'unknown field', body: { available: 5, sku: 'OTHER' }, names: /^property sku should not exist/ },
-  { case: 'body not JSON', body: '{"available":', contentType: 'application/json', names: /JSON/i },
-  { case: 'body over the size limit', body: { available: 1, padding: 'x'.repeat(70 * 1024) }, status: 413, names: /too large/i },
+  { case: 'delta missing', body: { reason: 'r' }, names: /^delta/ },
+  { case: 'delta zero', body: { delta: 0, reason: 'r' }, names: /^delta must not be 0/ },
+  { case: 'delta fractional', body: { delta: 2.5, reason: 'r' }, names: /^delta must be an integer/ },
+  { case: 'delta a numeric string', body: { delta: '5', reason: 'r' }, names: /^delta/ },
+  { case: 'delta null', body: { delta: null, reason: 'r' }, names: /^delta/ },
+  { case: 'delta over the maximum', body: { delta: 1e10, reason: 'r' }, names: /^delta must not be greater than/ },
+  { case: 'delta under the minimum', body: { delta: -1e10, reason: 'r' }, names: /^delta must not be less than/ },
+  { case: 'delta a NoSQL operator', body: { delta: { $gt: 0 }, reason: 'r' }, names: /^delta/ },
+  { case: 'delta an injection', body: { delta: INJECTIONS[0], reason: 'r' }, names: /^delta/ },
+  { case: 'reason missing', body: { delta: 1 }, names: /^reason/ },
+  { case: 'reason holding NUL', body: { delta: 1, reason: 'a\u0000b' }, names: /^reason must not contain the NUL/ },
+  { case: 'unknown field', body: { delta: 5, reason: 'r', sku: 'OTHER' }, names: /^property sku should not exist/ },
+  { case: 'body not JSON', body: '{"delta":', contentType: 'application/json', names: /JSON/i },
+  { case: 'body over the size limit', body: { delta: 1, reason: 'r', padding: 'x'.repeat(70 * 1024) }, status: 413, names: /too large/i },
 ];
 
 const badSkus = [...INJECTIONS.filter((sku) => !sku.includes('/')), 'ŠKU', 'S'.repeat(65), '.hidden', '-dash-first', 'a b'];
@@ -164,7 +167,7 @@ describe('bad input at the HTTP edge', () => {
   }
 
   const send = (service: 'orders' | 'inventory', path: string, request: BadRequest) => () => {
-    const call = service === 'orders' ? client.http(service).post(path) : client.http(service).put(path);
+    const call = client.http(service).post(path);
     return typeof request.body === 'string' ? call.set('content-type', request.contentType ?? 'application/json').send(request.body) : call.send(request.body as object);
   };
 
@@ -172,12 +175,12 @@ describe('bad input at the HTTP edge', () => {
     await refused(send('orders', '/orders', request), request);
   });
 
-  it.each(badStock)('PUT /stock/:sku refuses $case', async (request) => {
-    await refused(send('inventory', '/stock/SKU-1', request), request);
+  it.each(badStock)('POST /stock/:sku/adjustments refuses $case', async (request) => {
+    await refused(send('inventory', '/stock/SKU-1/adjustments', request), request);
   });
 
-  it.each(badSkus)('PUT /stock/:sku refuses the SKU %j', async (sku) => {
-    await refused(() => client.http('inventory').put(`/stock/${encodeURIComponent(sku)}`).send({ available: 5 }), { names: /^sku must be 1-64 letters/ });
+  it.each(badSkus)('POST /stock/:sku/adjustments refuses the SKU %j', async (sku) => {
+    await refused(() => client.http('inventory').post(`/stock/${encodeURIComponent(sku)}/adjustments`).send({ delta: 5, reason: 'r' }), { names: /^sku must be 1-64 letters/ });
   });
 
   it.each(badQueries)('GET $path ($service) is refused naming the parameter', async ({ service, path, names }) => {

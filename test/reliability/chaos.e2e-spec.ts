@@ -25,12 +25,13 @@ function build(): void {
  * fail for a while and poison is sent; then every service's schema must show each order ended as
  * its input says, with each effect exactly once.
  */
+beforeAll(build, 120_000);
+
 describe('the shop under crashes, restarts and poison', () => {
   let report: ChaosReport;
   const log: string[] = [];
 
   beforeAll(async () => {
-    build();
     report = await runChaos({
       ...DEFAULT_CHAOS_OPTIONS,
       durationMs: 30_000,
@@ -71,6 +72,50 @@ describe('the shop under crashes, restarts and poison', () => {
       emulatorOutages: true,
       poisonSent: 4,
       everyKindOfEnd: ['CANCELLED OUT_OF_STOCK', 'CANCELLED PAYMENT_DECLINED', 'SHIPPED'],
+    });
+  });
+});
+
+/**
+ * `npm run test:chaos -- --payment-timeout 6 --payment-delay 9`, short: orders have six seconds
+ * to be paid, and payments takes up to nine to record a third of the provider's answers, so charges
+ * keep arriving after their order's deadline while services are killed. Every such order must
+ * end cancelled, unshipped and uninvoiced, its stock back, its charge refunded exactly once.
+ */
+describe('the shop when payments come after the deadline', () => {
+  let report: ChaosReport;
+  const log: string[] = [];
+
+  beforeAll(async () => {
+    report = await runChaos({
+      ...DEFAULT_CHAOS_OPTIONS,
+      durationMs: 20_000,
+      ordersPerSecond: 4,
+      killEveryMs: 6_000,
+      restartDelayMs: 1_000,
+      postgresRestartEveryMs: 0,
+      emulatorOutageEveryMs: 0,
+      faultWindowEveryMs: 6_000,
+      faultWindowMs: 1_500,
+      poisonCount: 0,
+      paymentTimeoutSeconds: 6,
+      paymentDelayMs: 9_000,
+      quiesceTimeoutMs: 90_000,
+      serviceEnv: CHAOS_SERVICE_ENV,
+      log: (line) => log.push(`${new Date().toISOString()} ${line}`),
+    });
+    console.log(formatReport(report));
+  }, 240_000);
+
+  it('refunds every late charge once, and ships and invoices no cancelled order', () => {
+    if (!report.passed) throw new Error(`${formatReport(report)}\n\nrun log:\n${log.join('\n')}`);
+  });
+
+  it('really raced payments against the deadline', () => {
+    expect({ timedOut: (report.orders.outcomes['CANCELLED PAYMENT_TIMEOUT'] ?? 0) > 0, refunded: report.orders.refunded > 0, shipped: (report.orders.outcomes.SHIPPED ?? 0) > 0 }).toEqual({
+      timedOut: true,
+      refunded: true,
+      shipped: true,
     });
   });
 });

@@ -70,7 +70,7 @@ describe('security of the running shop', () => {
 
     it.each([
       ['orders', 'post', '/orders'],
-      ['inventory', 'put', '/stock/SKU-SECURITY'],
+      ['inventory', 'post', '/stock/SKU-SECURITY/adjustments'],
       ['orders', 'post', '/admin/messaging/outbox/relay'],
     ] as const)('%s %s %s answers 413 past the 64 KiB limit, as JSON and as a form', async (service, method, path) => {
       const json = await client.http(service)[method](path).set('authorization', `Bearer ${OPS_TOKEN}`).send(padded(65 * 1024));

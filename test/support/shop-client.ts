@@ -36,8 +36,19 @@ export class ShopClient {
   /** A SKU of the test's own, with exactly this much on the shelf. */
   async stockedSku(available: number): Promise<string> {
     const sku = unique('SKU');
-    await this.http('inventory').put(`/stock/${sku}`).send({ available }).expect(200);
+    await this.adjustStock(sku, available);
     return sku;
+  }
+
+  /** Adds (or takes away) units of a SKU, as an operator does. */
+  async adjustStock(sku: string, delta: number, reason = 'test delivery'): Promise<{ available: number; reserved: number }> {
+    const { body } = await this.http('inventory').post(`/stock/${sku}/adjustments`).send({ delta, reason }).expect(201);
+    return body;
+  }
+
+  async stock(sku: string): Promise<{ available: number; reserved: number }> {
+    const { body } = await this.http('inventory').get(`/stock/${sku}`).expect(200);
+    return { available: body.available, reserved: body.reserved };
   }
 
   async available(sku: string): Promise<number> {
@@ -81,5 +92,16 @@ export class ShopClient {
 
   stockBackTo(sku: string, available: number) {
     return waitFor(async () => ((await this.available(sku)) === available ? true : undefined), { what: `${sku} to be back to ${available}` });
+  }
+
+  /** Waits until the SKU shows exactly this much available and held. */
+  stockIs(sku: string, expected: { available: number; reserved: number }) {
+    return waitFor(
+      async () => {
+        const stock = await this.stock(sku);
+        return stock.available === expected.available && stock.reserved === expected.reserved ? stock : undefined;
+      },
+      { what: `${sku} to be ${JSON.stringify(expected)}` },
+    );
   }
 }

@@ -33,6 +33,13 @@ export interface RunningShop {
   stopService(service: ShopServiceName): Promise<void>;
   /** Brings a stopped service back on the same database and queue. */
   startService(service: ShopServiceName): Promise<void>;
+  /**
+   * Starts one more replica of a service on the same database and queue, stopped with the shop:
+   * what takes the next message while the first replica is busy with a slow one.
+   */
+  addReplica(service: ShopServiceName): Promise<INestApplication>;
+  /** The running replicas of a service: the first, then those added. */
+  replicasOf(service: ShopServiceName): INestApplication[];
   stop(): Promise<void>;
 }
 
@@ -51,6 +58,7 @@ export async function startShop(names: readonly ShopServiceName[], overrides: No
     apps[name] = app;
   };
   await Promise.all(names.map(startService));
+  const replicas: { name: ShopServiceName; app: INestApplication }[] = [];
   return {
     env,
     apps,
@@ -65,8 +73,15 @@ export async function startShop(names: readonly ShopServiceName[], overrides: No
       await app?.close();
     },
     startService,
+    addReplica: async (name) => {
+      const { app } = await shopServices[name](env);
+      await app.init();
+      replicas.push({ name, app });
+      return app;
+    },
+    replicasOf: (name) => [...(apps[name] ? [apps[name]] : []), ...replicas.filter((replica) => replica.name === name).map((replica) => replica.app)],
     stop: async () => {
-      await Promise.all(Object.values(apps).map((app) => app.close()));
+      await Promise.all([...Object.values(apps), ...replicas.map((replica) => replica.app)].map((app) => app.close()));
     },
   };
 }

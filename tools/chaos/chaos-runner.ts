@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { provision } from '../provision/provision';
 import { services } from '../services';
-import { FAULT_TARGETS, INJECTED_FAILURE_CODE, installHandlerFaults, openFaultWindow, removeHandlerFaults } from './handler-faults';
+import { FAULT_TARGETS, INJECTED_FAILURE_CODE, installHandlerFaults, installPaymentDelay, openFaultWindow, removeHandlerFaults } from './handler-faults';
 import { Infrastructure } from './infrastructure';
 import { checkInvariants, type InvariantReport } from './invariants';
 import { MetricsLedger, parseCounters } from './metrics-ledger';
@@ -38,12 +38,14 @@ export interface ChaosOptions {
   faultWindowEveryMs: number;
   faultWindowMs: number;
   /**
-   * Stock holds lapse after this many seconds (0: the service default of 15 minutes), with a grace
-   * of `expiryGraceSeconds`: orders delayed by the faults then race the expiry, and may also end
-   * CANCELLED RESERVATION_EXPIRED, which must leave no charge, invoice or shipment behind.
+   * Orders not paid this many seconds after they were placed are cancelled (0: the service default
+   * of 15 minutes): orders delayed by the faults then race their deadline, and may also end
+   * CANCELLED PAYMENT_TIMEOUT, which must leave no invoice or shipment behind, and any charge
+   * that completed all the same refunded exactly once.
    */
-  reservationTtlSeconds: number;
-  expiryGraceSeconds: number;
+  paymentTimeoutSeconds: number;
+  /** Up to this long, payments takes to record some of the provider's answers (0: no delay): late payments. */
+  paymentDelayMs: number;
   /** Messages sent on purpose that can never be handled, spread over the run. */
   poisonCount: number;
   seed: number;
@@ -80,8 +82,8 @@ export const DEFAULT_CHAOS_OPTIONS: Omit<ChaosOptions, 'log'> = {
   emulatorOutageMs: 5_000,
   faultWindowEveryMs: 9_000,
   faultWindowMs: 1_500,
-  reservationTtlSeconds: 0,
-  expiryGraceSeconds: 1,
+  paymentTimeoutSeconds: 0,
+  paymentDelayMs: 0,
   poisonCount: 8,
   seed: Date.now() % 1_000_000,
   quiesceTimeoutMs: 180_000,
@@ -95,7 +97,7 @@ export interface ChaosReport {
   settled: boolean;
   stillMoving: string[];
   violations: string[];
-  orders: OrderStreamFigures & Pick<InvariantReport, 'outcomes' | 'neverPlaced'>;
+  orders: OrderStreamFigures & Pick<InvariantReport, 'outcomes' | 'neverPlaced' | 'refunded'>;
   services: Record<string, Omit<ServiceFigures, 'crashes'> & { crashes: number }>;
   crashes: { service: string; at: string; code: number | null; signal: string | null; logTail: string }[];
   postgresRestarts: { count: number; downMs: number };
@@ -165,13 +167,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     AWS_SECRET_ACCESS_KEY: 'chaos',
     TOPOLOGY_PREFIX: 'chaos',
     ...options.serviceEnv,
-    ...(options.reservationTtlSeconds > 0
-      ? {
-          RESERVATION_TTL_SECONDS: String(options.reservationTtlSeconds),
-          RESERVATION_EXPIRY_GRACE_SECONDS: String(options.expiryGraceSeconds),
-          RESERVATION_SWEEP_INTERVAL_MS: '500',
-        }
-      : {}),
+    ...(options.paymentTimeoutSeconds > 0 ? { ORDER_PAYMENT_TIMEOUT_SECONDS: String(options.paymentTimeoutSeconds), ORDER_DEADLINE_CHECK_INTERVAL_MS: '250' } : {}),
   };
   const config = loadConfig(messagingEnvSchema, env);
   const names = new TopologyNames(config.topologyPrefix);
@@ -217,11 +213,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const byName = (name: string) => supervised.find((service) => service.spec.name === name) as SupervisedService;
     const catalogue = chaosCatalogue();
-    for (const [sku, available] of Object.entries(catalogue.initialStock)) {
-      const response = await fetch(`${byName('inventory').baseUrl}/stock/${sku}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ available }) });
+    for (const [sku, units] of Object.entries(catalogue.initialStock)) {
+      // The empty SKU is never stocked: inventory knows nothing of it, which is out of stock too.
+      if (units === 0) continue;
+      const response = await fetch(`${byName('inventory').baseUrl}/stock/${sku}/adjustments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ delta: units, reason: 'chaos run stock' }),
+      });
       if (!response.ok) throw new Error(`Could not stock ${sku}: HTTP ${response.status}`);
     }
     if (options.faultWindowEveryMs > 0) await withDb(installHandlerFaults);
+    if (options.paymentDelayMs > 0) await withDb((db) => installPaymentDelay(db, options.paymentDelayMs));
 
     const scrape = async (service: SupervisedService) => {
       const incarnation = service.incarnation;
@@ -341,7 +344,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     supervised.forEach((service) => service.start());
     await stream.stop();
     await Promise.all(poisonSends);
-    if (options.faultWindowEveryMs > 0) await withDb(removeHandlerFaults);
+    if (options.faultWindowEveryMs > 0 || options.paymentDelayMs > 0) await withDb(removeHandlerFaults);
     await allLive(supervised, 120_000);
     const recovered = Date.now();
 
@@ -352,7 +355,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await Promise.all(supervised.map(scrape));
 
     const snapshot = await withDb((db) => readSnapshot(db, sqs as SQSClient, queues, Object.keys(catalogue.initialStock)));
-    const invariants = checkInvariants(snapshot, stream.orders, catalogue, poisons, { reservationsMayExpire: options.reservationTtlSeconds > 0 });
+    const invariants = checkInvariants(snapshot, stream.orders, catalogue, poisons, { paymentsMayTimeOut: options.paymentTimeoutSeconds > 0 });
     const streamFigures = stream.figures();
     const crashes = supervised.flatMap((service) => service.figures.crashes.map((crash) => ({ service: service.spec.name, ...crash })));
     const violations = [
@@ -369,7 +372,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       settled: quiescence.settled,
       stillMoving: quiescence.stillMoving,
       violations,
-      orders: { ...streamFigures, outcomes: invariants.outcomes, neverPlaced: invariants.neverPlaced },
+      orders: { ...streamFigures, outcomes: invariants.outcomes, neverPlaced: invariants.neverPlaced, refunded: invariants.refunded },
       services: Object.fromEntries(supervised.map((service) => [service.spec.name, { ...service.figures, crashes: service.figures.crashes.length }])),
       crashes,
       postgresRestarts,

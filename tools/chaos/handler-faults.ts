@@ -29,6 +29,30 @@ export async function installHandlerFaults(db: Client): Promise<void> {
   }
 }
 
+/** The share of the provider's answers whose recording a payment delay holds up. */
+const DELAYED_SHARE = 0.3;
+
+/**
+ * Late payments without touching the services' code: payments' recording of some of the
+ * provider's answers (the REQUESTED row becoming COMPLETED or DECLINED) sleeps up to `maxMs` first,
+ * as a slow database, a long GC pause or a backlog would make it, so PaymentCompleted reaches
+ * orders after the order's deadline and the charge has to be refunded. MUST run after the
+ * services have migrated.
+ */
+export async function installPaymentDelay(db: Client, maxMs: number): Promise<void> {
+  await db.query(`CREATE SCHEMA IF NOT EXISTS chaos`);
+  await db.query(`
+    CREATE OR REPLACE FUNCTION chaos.delay_payment() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF OLD.status = 'REQUESTED' AND NEW.status <> 'REQUESTED' AND random() < ${DELAYED_SHARE} THEN
+        PERFORM pg_sleep(random() * ${Math.round(maxMs)} / 1000.0);
+      END IF;
+      RETURN NEW;
+    END $$`);
+  await db.query(`DROP TRIGGER IF EXISTS chaos_payment_delay ON payments.payments`);
+  await db.query(`CREATE TRIGGER chaos_payment_delay BEFORE UPDATE ON payments.payments FOR EACH ROW EXECUTE FUNCTION chaos.delay_payment()`);
+}
+
 /** Opens a window: inserts into the target fail for the next `durationMs`. */
 export async function openFaultWindow(db: Client, target: string, durationMs: number): Promise<void> {
   await db.query(
@@ -38,8 +62,9 @@ export async function openFaultWindow(db: Client, target: string, durationMs: nu
   );
 }
 
-/** Closes every window and removes the triggers, so what is checked afterwards runs undisturbed. */
+/** Closes every window and removes the triggers (faults and delays), so what is checked afterwards runs undisturbed. */
 export async function removeHandlerFaults(db: Client): Promise<void> {
   for (const target of FAULT_TARGETS) await db.query(`DROP TRIGGER IF EXISTS chaos_fault_window ON ${target}`);
+  await db.query(`DROP TRIGGER IF EXISTS chaos_payment_delay ON payments.payments`);
   await db.query(`DROP SCHEMA IF EXISTS chaos CASCADE`);
 }

@@ -1,4 +1,4 @@
-import { EXPECTED_OUTCOME, expiredOutcome, type Catalogue, type ExpectedOutcome } from './order-plan';
+import { EXPECTED_OUTCOME, timedOutOutcome, type Catalogue, type ExpectedOutcome } from './order-plan';
 import type { PlacedOrder } from './order-stream';
 import type { Poison } from './poison';
 
@@ -27,11 +27,14 @@ export interface ShopSnapshot {
   repeatedStatuses: { orderId: string; status: string; times: number }[];
   reservations: { orderId: string; status: string }[];
   payments: { orderId: string; status: string; amount: number }[];
+  refunds: { orderId: string; amount: number }[];
+  /** What the (simulated) payment provider did, by its own records: charges approved or declined, refunds. */
+  provider: { orderId: string; operation: 'charge' | 'refund'; approved: boolean; amount: number }[];
   invoices: { orderId: string; number: string; amount: number }[];
   invoiceCounters: { series: string; lastNumber: number }[];
   shipments: { orderId: string }[];
   notifications: { orderId: string; eventType: string }[];
-  stock: Record<string, number>;
+  stock: Record<string, { available: number; reserved: number }>;
   /** Per service schema: events never sent, and events written more than once about one subject. */
   outboxes: { schema: string; pending: number; repeated: { type: string; subject: string; times: number }[] }[];
   queues: { name: string; waiting: number; inFlight: number; delayed: number }[];
@@ -44,6 +47,8 @@ export interface InvariantReport {
   outcomes: Record<string, number>;
   /** Planned orders whose every attempt failed before the shop answered, and which do not exist. */
   neverPlaced: number;
+  /** Orders charged and then refunded because their cancellation came first (a late payment). */
+  refunded: number;
   /**
    * Extra copies of poison in the DLQs: dead-lettering is at least once (a consumer that dies between
    * sending to the DLQ and deleting the original dead-letters it again when it comes back).
@@ -62,7 +67,7 @@ export function checkInvariants(
   placed: readonly PlacedOrder[],
   catalogue: Catalogue,
   poisons: readonly Poison[],
-  options: { reservationsMayExpire?: boolean } = {},
+  options: { paymentsMayTimeOut?: boolean } = {},
 ): InvariantReport {
   const violations = new Violations();
   const byKey = new Map(snapshot.orders.filter((order) => order.key).map((order) => [order.key as string, order]));
@@ -74,6 +79,9 @@ export function checkInvariants(
   };
   const reservations = group(snapshot.reservations);
   const payments = group(snapshot.payments);
+  const refunds = group(snapshot.refunds);
+  const providerCharges = group(snapshot.provider.filter((row) => row.operation === 'charge' && row.approved));
+  const providerRefunds = group(snapshot.provider.filter((row) => row.operation === 'refund'));
   const invoices = group(snapshot.invoices);
   const shipments = group(snapshot.shipments);
   const notifications = group(snapshot.notifications);
@@ -96,7 +104,7 @@ export function checkInvariants(
     if (plan.orderId && plan.orderId !== id) violations.add('key answered twice', `key ${plan.key} answered ${plan.orderId} but holds ${id}`);
     const charged = payments.get(id) ?? [];
     const held = reservations.get(id) ?? [];
-    const expected = expectedFor(plan, order, charged, held, options.reservationsMayExpire ?? false);
+    const expected = expectedFor(plan, order, charged, held, options.paymentsMayTimeOut ?? false);
     const outcome = `${order.status}${order.reason ? ` ${order.reason}` : ''}`;
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
 
@@ -114,12 +122,32 @@ export function checkInvariants(
     if (JSON.stringify(charged.map((row) => row.status)) !== JSON.stringify(expectedPayments) || charged.some((row) => row.amount !== plan.total)) {
       violations.add('payment attempts', `${id} (${plan.kind}): ${JSON.stringify(charged)}, expected ${JSON.stringify(expectedPayments)} of ${plan.total}`);
     }
+    // Money: charged at the provider once at most, exactly when payments says COMPLETED; given back
+    // exactly once when the order did not go ahead, never when it did.
+    const charges = providerCharges.get(id) ?? [];
+    const chargedAtProvider = charged.some((row) => row.status === 'COMPLETED');
+    if (charges.length !== (chargedAtProvider ? 1 : 0) || charges.some((row) => row.amount !== plan.total)) {
+      violations.add('provider charges', `${id} (${plan.kind}): ${charges.length} approved charge(s) at the provider, payments says ${JSON.stringify(charged.map((row) => row.status))}`);
+    }
+    const refunded = refunds.get(id) ?? [];
+    const refundedAtProvider = providerRefunds.get(id) ?? [];
+    const wantRefunds = expected.refunded ? 1 : 0;
+    if (refunded.length !== wantRefunds || refundedAtProvider.length !== wantRefunds || [...refunded, ...refundedAtProvider].some((row) => row.amount !== plan.total)) {
+      violations.add(
+        'refunds',
+        `${id} (${plan.kind}, ${outcome}): ${refunded.length} refund(s) in payments, ${refundedAtProvider.length} at the provider, expected ${wantRefunds} of ${plan.total}`,
+      );
+    }
+    if (order.status === 'CANCELLED' && charges.length > 0 && refundedAtProvider.length !== 1) {
+      violations.add('charged but cancelled, not refunded once', `${id}: ${refundedAtProvider.length} refund(s)`);
+    }
     const invoiced = invoices.get(id) ?? [];
     if (invoiced.length !== (expected.invoiced ? 1 : 0) || invoiced.some((row) => row.amount !== plan.total)) {
       violations.add('invoices', `${id} (${plan.kind}): ${JSON.stringify(invoiced)}, expected ${expected.invoiced ? 'one' : 'none'}`);
     }
     const shipped = shipments.get(id) ?? [];
     if (shipped.length !== (expected.shipped ? 1 : 0)) violations.add('shipments', `${id} (${plan.kind}): ${shipped.length}, expected ${expected.shipped ? 1 : 0}`);
+    if (order.status === 'CANCELLED' && shipped.length > 0) violations.add('shipped though cancelled', `${id} (${outcome})`);
     const told = (notifications.get(id) ?? []).map((row) => row.eventType).sort();
     if (JSON.stringify(told) !== JSON.stringify(expected.notifications)) {
       violations.add('notifications', `${id} (${plan.kind}): ${JSON.stringify(told)}, expected ${JSON.stringify(expected.notifications)}`);
@@ -136,6 +164,7 @@ export function checkInvariants(
   for (const [what, rows] of [
     ['reservation', snapshot.reservations],
     ['payment', snapshot.payments],
+    ['refund', snapshot.refunds],
     ['invoice', snapshot.invoices],
     ['shipment', snapshot.shipments],
     ['notification', snapshot.notifications],
@@ -146,8 +175,14 @@ export function checkInvariants(
 
   checkInvoiceNumbers(snapshot, violations);
 
+  // No stock lost, invented or negative: once every order has ended, nothing is held, and what is
+  // available is what was there minus what was shipped.
   for (const [sku, expected] of Object.entries(expectedStock)) {
-    if (snapshot.stock[sku] !== expected) violations.add('stock', `${sku}: ${snapshot.stock[sku]} available, expected ${expected} (initial ${catalogue.initialStock[sku]} minus shipped)`);
+    const { available, reserved } = snapshot.stock[sku] ?? { available: 0, reserved: 0 };
+    if (available !== expected || reserved !== 0) {
+      violations.add('stock', `${sku}: ${available} available and ${reserved} held, expected ${expected} and 0 (initial ${catalogue.initialStock[sku]} minus shipped)`);
+    }
+    if (available < 0 || reserved < 0) violations.add('negative stock', `${sku}: ${available} available, ${reserved} held`);
   }
 
   for (const outbox of snapshot.outboxes) {
@@ -159,28 +194,22 @@ export function checkInvariants(
   }
 
   const repeatedDeadLetters = checkDeadLetters(snapshot.deadLetters, poisons, violations);
-  return { violations: violations.list(), outcomes, neverPlaced, repeatedDeadLetters };
+  return { violations: violations.list(), outcomes, neverPlaced, repeatedDeadLetters, refunded: new Set(snapshot.refunds.map((row) => row.orderId)).size };
 }
 
 /**
- * What an order of this kind must have ended as. When holds may lapse, an order that was not out of
- * stock may also have been cancelled by the expiry; it must then show the effects of that instead.
+ * What an order of this kind must have ended as. When orders get a short payment deadline, any
+ * order may also have been cancelled by it (PAYMENT_TIMEOUT); it must then show the effects of that.
  */
 function expectedFor(
   plan: PlacedOrder,
   order: OrderRow,
   charged: readonly { status: string }[],
   held: readonly { status: string }[],
-  reservationsMayExpire: boolean,
+  paymentsMayTimeOut: boolean,
 ): ExpectedOutcome {
-  if (!reservationsMayExpire || plan.kind === 'outOfStock') return EXPECTED_OUTCOME[plan.kind];
-  if (plan.kind === 'declined' && order.reason === 'PAYMENT_DECLINED' && held[0]?.status === 'EXPIRED') {
-    // Declined, but the sweep lapsed the hold before the release came: the stock is back all the same.
-    return { ...EXPECTED_OUTCOME.declined, reservation: 'EXPIRED' };
-  }
-  if (order.reason !== 'RESERVATION_EXPIRED') return EXPECTED_OUTCOME[plan.kind];
-  const payment = charged[0]?.status;
-  return expiredOutcome(payment === 'EXPIRED' || (payment === 'DECLINED' && plan.kind === 'declined') ? payment : null);
+  if (!paymentsMayTimeOut || order.reason !== 'PAYMENT_TIMEOUT') return EXPECTED_OUTCOME[plan.kind];
+  return timedOutOutcome(plan.kind, { reservation: held[0]?.status, payment: charged[0]?.status });
 }
 
 /** jsonb keeps its own key order: compare the values. */

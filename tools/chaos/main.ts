@@ -23,8 +23,8 @@ const program = new Command()
   .option('--emulator-outage <seconds>', 'for this long', positive, defaults.emulatorOutageMs / 1000)
   .option('--faults-every <seconds>', 'make a handler fail for a while this often (0: never)', positive, defaults.faultWindowEveryMs / 1000)
   .option('--fault-window <seconds>', 'for this long', positive, defaults.faultWindowMs / 1000)
-  .option('--reservation-ttl <seconds>', 'stock holds lapse after this long (0: the service default); orders then race the expiry', positive, defaults.reservationTtlSeconds)
-  .option('--expiry-grace <seconds>', 'how long past its deadline a hold is kept before it is swept', positive, defaults.expiryGraceSeconds)
+  .option('--payment-timeout <seconds>', 'orders unpaid after this long are cancelled (0: the service default); orders then race their deadline', positive, defaults.paymentTimeoutSeconds)
+  .option('--payment-delay <seconds>', 'payments takes up to this long to record some of the provider answers (0: no delay)', positive, defaults.paymentDelayMs / 1000)
   .option('--poison <count>', 'messages sent on purpose that must be dead-lettered', positive, defaults.poisonCount)
   .option('--seed <number>', 'seed of the random choices (orders, victims)', positive, defaults.seed)
   .option('--settle-timeout <seconds>', 'how long the shop may take to settle after the run', positive, defaults.quiesceTimeoutMs / 1000)
@@ -48,8 +48,8 @@ async function main(): Promise<void> {
     emulatorOutageMs: ms(flags.emulatorOutage),
     faultWindowEveryMs: ms(flags.faultsEvery),
     faultWindowMs: ms(flags.faultWindow),
-    reservationTtlSeconds: flags.reservationTtl,
-    expiryGraceSeconds: flags.expiryGrace,
+    paymentTimeoutSeconds: flags.paymentTimeout,
+    paymentDelayMs: ms(flags.paymentDelay),
     poisonCount: flags.poison,
     seed: flags.seed,
     quiesceTimeoutMs: ms(flags.settleTimeout),

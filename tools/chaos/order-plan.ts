@@ -18,7 +18,7 @@ export interface PlannedOrder {
   total: number;
 }
 
-/** SKUs of a run: plenty of stock on some, none at all on one. Stock is not changed during the run. */
+/** SKUs of a run: plenty of stock on some, none at all on one. Stock is not adjusted during the run. */
 export interface Catalogue {
   plentiful: readonly string[];
   empty: string;
@@ -38,6 +38,7 @@ export const EXPECTED_OUTCOME = {
     reason: null,
     reservation: 'COMMITTED',
     payment: 'COMPLETED',
+    refunded: false,
     invoiced: true,
     shipped: true,
     notifications: ['shop.invoice.issued.v1', 'shop.shipment.dispatched.v1'],
@@ -47,15 +48,17 @@ export const EXPECTED_OUTCOME = {
     reason: 'PAYMENT_DECLINED',
     reservation: 'RELEASED',
     payment: 'DECLINED',
+    refunded: false,
     invoiced: false,
     shipped: false,
-    notifications: ['shop.order.cancelled.v1', 'shop.payment.failed.v1'],
+    notifications: ['shop.order.cancelled.v1'],
   },
   outOfStock: {
     status: 'CANCELLED',
     reason: 'OUT_OF_STOCK',
     reservation: 'REJECTED',
     payment: null,
+    refunded: false,
     invoiced: false,
     shipped: false,
     notifications: ['shop.order.cancelled.v1'],
@@ -67,25 +70,41 @@ export interface ExpectedOutcome {
   reason: string | null;
   reservation: string;
   payment: string | null;
+  /** The completed charge was given back: one refund, at the provider and in payments. */
+  refunded: boolean;
   invoiced: boolean;
   shipped: boolean;
   notifications: readonly string[];
 }
 
+/** What each service may have done about an order of each kind that its payment deadline cancelled. */
+const TIMED_OUT = {
+  // Held and released, or cancelled before inventory heard of it; rejected first, for an out-of-stock order.
+  reservations: { happy: ['RELEASED', 'CANCELLED'], declined: ['RELEASED', 'CANCELLED'], outOfStock: ['REJECTED', 'CANCELLED'] },
+  // Not reached, known cancelled in time (NOT_CHARGED), declined, or charged late and then refunded.
+  payments: { happy: [null, 'NOT_CHARGED', 'COMPLETED'], declined: [null, 'NOT_CHARGED', 'DECLINED'], outOfStock: [null] },
+} as const satisfies Record<string, Record<OrderKind, readonly (string | null)[]>>;
+
 /**
- * An order whose hold lapsed before it was paid (only when a run gives holds a short life): no
- * money taken, nothing invoiced or shipped, the stock back. Payments may have refused a charge it
- * got too late (EXPIRED), or declined one over the limit before the hold lapsed.
+ * An order its payment deadline cancelled (only when a run gives orders a short deadline): nothing
+ * invoiced or shipped, the stock back, and a charge that completed anyway refunded exactly once.
+ * Which of the allowed records each service holds depends on the race; the observed one is taken
+ * when it is allowed, and the first allowed one (which then differs) when it is not.
  */
-export function expiredOutcome(payment: 'EXPIRED' | 'DECLINED' | null): ExpectedOutcome {
+export function timedOutOutcome(kind: OrderKind, observed: { reservation?: string; payment?: string }): ExpectedOutcome {
+  const pick = <T extends string | null>(allowed: readonly T[], seen: string | null) => (allowed.includes(seen as T) ? (seen as T) : allowed[0]);
+  const reservation = pick(TIMED_OUT.reservations[kind], observed.reservation ?? null) as string;
+  const payment = pick(TIMED_OUT.payments[kind], observed.payment ?? null);
+  const refunded = payment === 'COMPLETED';
   return {
     status: 'CANCELLED',
-    reason: 'RESERVATION_EXPIRED',
-    reservation: 'EXPIRED',
+    reason: 'PAYMENT_TIMEOUT',
+    reservation,
     payment,
+    refunded,
     invoiced: false,
     shipped: false,
-    notifications: payment === 'DECLINED' ? ['shop.order.cancelled.v1', 'shop.payment.failed.v1'] : ['shop.order.cancelled.v1'],
+    notifications: refunded ? ['shop.order.cancelled.v1', 'shop.payment.refunded.v1'] : ['shop.order.cancelled.v1'],
   };
 }
 

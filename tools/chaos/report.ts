@@ -15,6 +15,7 @@ export function formatReport(report: ChaosReport): string {
     '',
     `orders          ${report.orders.planned} drawn, ${report.orders.accepted} accepted, ${report.orders.gaveUp} given up (${report.orders.neverPlaced} never placed)`,
     `  ended         ${counts(report.orders.outcomes)}`,
+    `  refunded      ${report.orders.refunded} (charged, then cancelled by their deadline)`,
     `  http          ${report.orders.retries} retried attempts, ${report.orders.replays} answered from the Idempotency-Key store`,
     `kills           ${sum((figures) => figures.kills)} SIGKILL (${services.map(([name, figures]) => `${name} ${figures.kills}`).join(', ')})`,
     `restarts        ${sum((figures) => figures.starts - 1)} service starts after the first, ${sum((figures) => figures.startupFailures)} gave up at start-up, ${sum((figures) => figures.crashes)} crashed`,

@@ -23,7 +23,7 @@ export async function readSnapshot(db: Client, sqs: SQSClient, queues: readonly 
     );
     outboxes.push({ schema, pending, repeated });
   }
-  const stock = await rows<{ sku: string; available: number }>(`SELECT sku, available FROM inventory.stock_items WHERE sku = ANY($1::text[])`, [skus]);
+  const stock = await rows<{ sku: string; available: number; reserved: number }>(`SELECT sku, available, reserved FROM inventory.stock_items WHERE sku = ANY($1::text[])`, [skus]);
   return {
     orders: await rows(
       `SELECT o.id, k.key, o.customer_id AS "customerId", o.status, o.cancellation_reason AS reason, o.total::float8 AS total, o.lines
@@ -34,11 +34,16 @@ export async function readSnapshot(db: Client, sqs: SQSClient, queues: readonly 
     ),
     reservations: await rows(`SELECT order_id AS "orderId", status FROM inventory.reservations`),
     payments: await rows(`SELECT order_id AS "orderId", status, amount::float8 AS amount FROM payments.payments`),
+    refunds: await rows(`SELECT order_id AS "orderId", amount::float8 AS amount FROM payments.refunds`),
+    // The provider's keys name the order: charge:<orderId>, refund:<orderId>.
+    provider: await rows(
+      `SELECT split_part(idempotency_key, ':', 2) AS "orderId", operation, approved, amount::float8 AS amount FROM payments.simulated_provider_operations`,
+    ),
     invoices: await rows(`SELECT order_id AS "orderId", number, amount::float8 AS amount FROM billing.invoices`),
     invoiceCounters: await rows(`SELECT series, last_number::int AS "lastNumber" FROM billing.invoice_counters`),
     shipments: await rows(`SELECT order_id AS "orderId" FROM shipping.shipments`),
     notifications: await rows(`SELECT order_id AS "orderId", event_type AS "eventType" FROM notifications.notifications`),
-    stock: Object.fromEntries(stock.map((row) => [row.sku, row.available])),
+    stock: Object.fromEntries(stock.map((row) => [row.sku, { available: row.available, reserved: row.reserved }])),
     outboxes,
     queues: await Promise.all(queues.map(async ({ queue }) => ({ name: queue, ...(await queueDepth(sqs, queue)) }))),
     deadLetters: (await Promise.all(queues.map(({ service, deadLetterQueue }) => drainDeadLetters(sqs, service, deadLetterQueue)))).flat(),

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import concurrently from 'concurrently';
 import { provision } from '../provision/provision';
 import { services } from '../services';
+import { seedDemoStock } from './demo-stock';
 import { startInfrastructureProcess, stopProcess } from './infrastructure-process';
 import { LOCAL_STACK_FILE, removeLocalStackEndpoints, writeLocalStackEndpoints } from './local-stack-endpoints';
 
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT', 0));
   process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  seedDemoStock(`http://localhost:${portOf('inventory', 3002)}`, log).catch((error: unknown) => log(`demo stock: ${error instanceof Error ? error.message : String(error)}`));
   await result.catch(() => undefined);
   await shutdown('every service has exited', 1);
 }

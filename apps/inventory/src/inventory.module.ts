@@ -1,21 +1,21 @@
-import { MessagingModule, SchedulingModule } from '@app/messaging';
+import { MessagingModule } from '@app/messaging';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Reservation } from './domain/reservation.entity';
 import { StockItem } from './domain/stock-item.entity';
-import { ReservationSweepJob } from './expire-reservations/reservation-sweep.job';
-import { INVENTORY_CONFIG, type InventoryConfig } from './inventory.config';
+import type { InventoryConfig } from './inventory.config';
 import { inventoryTopology } from './inventory.topology';
 import { ListReservationsController } from './list-reservations/list-reservations.controller';
 import { StockController } from './manage-stock/stock.controller';
 import { CreateStock1732300000300 } from './migrations/1732300000300-create-stock';
-import { PaymentOutcomeHandler } from './on-payment-outcome/payment-outcome.handler';
+import { TrackHeldStock1732300000301 } from './migrations/1732300000301-track-held-stock';
+import { OrderDecisionHandler } from './on-order-decision/order-decision.handler';
 import { ReserveStockHandler } from './reserve-stock/reserve-stock.handler';
 
 export const inventoryDatabase = {
   schema: 'inventory',
   entities: [StockItem, Reservation],
-  migrations: [CreateStock1732300000300],
+  migrations: [CreateStock1732300000300, TrackHeldStock1732300000301],
 };
 
 @Module({})
@@ -25,11 +25,9 @@ export class InventoryModule {
       module: InventoryModule,
       imports: [
         MessagingModule.forRoot({ topology: inventoryTopology, config: config.messaging, database: inventoryDatabase }),
-        SchedulingModule,
         TypeOrmModule.forFeature([StockItem, Reservation]),
       ],
-      controllers: [StockController, ListReservationsController, ReserveStockHandler, PaymentOutcomeHandler],
-      providers: [{ provide: INVENTORY_CONFIG, useValue: config }, ReservationSweepJob],
+      controllers: [StockController, ListReservationsController, ReserveStockHandler, OrderDecisionHandler],
     };
   }
 }

@@ -1,8 +1,8 @@
-import { OrderPlaced, PaymentCompleted, PaymentFailed, StockRejected, StockReleased, StockReservationExpired, StockReserved } from '@app/contracts';
+import { OrderCancelled, OrderConfirmed, OrderPlaced, StockRejected, StockReleased, StockReserved } from '@app/contracts';
 import { defineService } from '@app/messaging';
 
 export const inventoryTopology = defineService({
   service: 'inventory',
-  publishes: [StockReserved, StockRejected, StockReleased, StockReservationExpired],
-  consumes: [OrderPlaced, PaymentCompleted, PaymentFailed],
+  publishes: [StockReserved, StockRejected, StockReleased],
+  consumes: [OrderPlaced, OrderConfirmed, OrderCancelled],
 });

@@ -1,9 +1,9 @@
-import { InvoiceIssued, OrderCancelled, PaymentFailed, ShipmentDispatched } from '@app/contracts';
+import { InvoiceIssued, OrderCancelled, PaymentRefunded, ShipmentDispatched } from '@app/contracts';
 import { defineService } from '@app/messaging';
 
 /** Publishes nothing: it is the end of the line for the events a customer hears about. */
 export const notificationsTopology = defineService({
   service: 'notifications',
   publishes: [],
-  consumes: [PaymentFailed, InvoiceIssued, ShipmentDispatched, OrderCancelled],
+  consumes: [OrderCancelled, PaymentRefunded, InvoiceIssued, ShipmentDispatched],
 });

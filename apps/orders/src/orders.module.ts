@@ -3,10 +3,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Order } from './domain/order.entity';
 import { OrderStatusChange } from './domain/order-status-change.entity';
+import { UnpaidOrderDeadlineJob } from './expire-unpaid-order/unpaid-order-deadline.job';
 import { GetOrderController } from './get-order/get-order.controller';
 import { ListOrdersController } from './list-orders/list-orders.controller';
 import { CreateOrders1732300000100 } from './migrations/1732300000100-create-orders';
 import { CreateIdempotencyKeys1732300000101 } from './migrations/1732300000101-create-idempotency-keys';
+import { AddPaymentDeadline1732300000102 } from './migrations/1732300000102-add-payment-deadline';
 import { PaymentOutcomeHandler } from './on-payment-outcome/payment-outcome.handler';
 import { ShipmentDispatchedHandler } from './on-shipment-dispatched/shipment-dispatched.handler';
 import { StockOutcomeHandler } from './on-stock-outcome/stock-outcome.handler';
@@ -20,7 +22,7 @@ import { IdempotencyKeyPurgeJob } from './purge-idempotency-keys/idempotency-key
 export const ordersDatabase = {
   schema: 'orders',
   entities: [Order, OrderStatusChange, IdempotencyKey],
-  migrations: [CreateOrders1732300000100, CreateIdempotencyKeys1732300000101],
+  migrations: [CreateOrders1732300000100, CreateIdempotencyKeys1732300000101, AddPaymentDeadline1732300000102],
 };
 
 @Module({})
@@ -34,7 +36,7 @@ export class OrdersModule {
         TypeOrmModule.forFeature([Order, OrderStatusChange]),
       ],
       controllers: [PlaceOrderController, ListOrdersController, GetOrderController, StockOutcomeHandler, PaymentOutcomeHandler, ShipmentDispatchedHandler],
-      providers: [{ provide: ORDERS_CONFIG, useValue: config }, PlaceOrderService, IdempotencyKeyPurgeJob],
+      providers: [{ provide: ORDERS_CONFIG, useValue: config }, PlaceOrderService, IdempotencyKeyPurgeJob, UnpaidOrderDeadlineJob],
     };
   }
 }

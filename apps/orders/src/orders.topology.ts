@@ -1,17 +1,8 @@
-import {
-  OrderCancelled,
-  OrderPlaced,
-  PaymentCompleted,
-  PaymentFailed,
-  ShipmentDispatched,
-  StockRejected,
-  StockReservationExpired,
-  StockReserved,
-} from '@app/contracts';
+import { OrderCancelled, OrderConfirmed, OrderPlaced, PaymentCompleted, PaymentFailed, ShipmentDispatched, StockRejected, StockReserved } from '@app/contracts';
 import { defineService } from '@app/messaging';
 
 export const ordersTopology = defineService({
   service: 'orders',
-  publishes: [OrderPlaced, OrderCancelled],
-  consumes: [StockReserved, StockRejected, StockReservationExpired, PaymentCompleted, PaymentFailed, ShipmentDispatched],
+  publishes: [OrderPlaced, OrderConfirmed, OrderCancelled],
+  consumes: [StockReserved, StockRejected, PaymentCompleted, PaymentFailed, ShipmentDispatched],
 });

@@ -1,8 +1,8 @@
-import { PaymentCompleted, PaymentFailed, StockReserved } from '@app/contracts';
+import { OrderCancelled, PaymentCompleted, PaymentFailed, PaymentRefunded, StockReserved } from '@app/contracts';
 import { defineService } from '@app/messaging';
 
 export const paymentsTopology = defineService({
   service: 'payments',
-  publishes: [PaymentCompleted, PaymentFailed],
-  consumes: [StockReserved],
+  publishes: [PaymentCompleted, PaymentFailed, PaymentRefunded],
+  consumes: [StockReserved, OrderCancelled],
 });

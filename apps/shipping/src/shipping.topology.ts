@@ -1,8 +1,8 @@
-import { PaymentCompleted, ShipmentDispatched } from '@app/contracts';
+import { OrderConfirmed, ShipmentDispatched } from '@app/contracts';
 import { defineService } from '@app/messaging';
 
 export const shippingTopology = defineService({
   service: 'shipping',
   publishes: [ShipmentDispatched],
-  consumes: [PaymentCompleted],
+  consumes: [OrderConfirmed],
 });

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One invoice per paid order (unique order_id and payment_id), numbered without gaps per year. */
+/** One invoice per confirmed order (unique order_id and payment_id), numbered without gaps per year, in date order. */
 @Entity({ name: 'invoices' })
 export class Invoice {
   @ApiProperty({ format: 'uuid' })

@@ -1,32 +1,36 @@
-import { InvoiceIssued, PaymentCompleted } from '@app/contracts';
+import { InvoiceIssued, OrderConfirmed } from '@app/contracts';
 import { EventContext, OnEvent, type EventPayload } from '@app/messaging';
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { Invoice } from '../domain/invoice.entity';
-import { nextInvoiceSequence } from '../domain/invoice-counter';
+import { nextInvoiceSlot } from '../domain/invoice-counter';
 import { formatInvoiceNumber } from '../domain/invoice-number';
 
 @Controller()
 export class IssueInvoiceHandler {
-  @OnEvent(PaymentCompleted)
-  async issue(@Payload() payment: EventPayload<typeof PaymentCompleted>, @Ctx() ctx: EventContext): Promise<void> {
+  /**
+   * Invoices the orders that go ahead, and only those: orders confirms an order once, and never
+   * cancels it afterwards, so no invoice is ever issued for an order that is then refunded (and no
+   * credit note is needed; see apps/orders/src/domain/ORDER-LIFECYCLE.md).
+   */
+  @OnEvent(OrderConfirmed)
+  async issue(@Payload() order: EventPayload<typeof OrderConfirmed>, @Ctx() ctx: EventContext): Promise<void> {
     // The inbox stops redeliveries of this event; this stops a second event about the same order,
     // before a number is taken. A concurrent one loses on the unique order_id, rolls back its
     // number with it, and finds the invoice on retry.
-    if (await ctx.manager.existsBy(Invoice, { orderId: payment.orderId })) return;
-    const issuedAt = new Date();
-    const year = issuedAt.getUTCFullYear();
+    if (await ctx.manager.existsBy(Invoice, { orderId: order.orderId })) return;
+    const slot = await nextInvoiceSlot(ctx.manager);
     const invoice = ctx.manager.create(Invoice, {
       id: randomUUID(),
-      number: formatInvoiceNumber(year, await nextInvoiceSequence(ctx.manager, String(year))),
-      orderId: payment.orderId,
-      paymentId: payment.paymentId,
-      customerId: payment.customerId,
-      amount: payment.amount,
-      currency: payment.currency,
+      number: formatInvoiceNumber(Number(slot.series), slot.sequence),
+      orderId: order.orderId,
+      paymentId: order.paymentId,
+      customerId: order.customerId,
+      amount: order.amount,
+      currency: order.currency,
       correlationId: ctx.envelope.correlationid,
-      issuedAt,
+      issuedAt: slot.issuedAt,
     });
     await ctx.manager.insert(Invoice, invoice);
     await ctx.publish(
@@ -39,7 +43,7 @@ export class IssueInvoiceHandler {
         customerId: invoice.customerId,
         amount: invoice.amount,
         currency: invoice.currency,
-        issuedAt: issuedAt.toISOString(),
+        issuedAt: slot.issuedAt.toISOString(),
       },
       { subject: invoice.orderId },
     );

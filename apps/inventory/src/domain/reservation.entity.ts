@@ -4,16 +4,18 @@ import type { MissingLine, StockLine } from './reservation-plan';
 import { MissingLineDto, ReservedLineDto } from './reservation-lines.dto';
 
 export enum ReservationStatus {
-  /** Stock is held, waiting for the payment. */
+  /** Stock is held until orders confirms or cancels the order. */
   Reserved = 'RESERVED',
-  /** Paid: the stock stays deducted for good. */
+  /** The order was confirmed: the goods left the shelf for good. */
   Committed = 'COMMITTED',
-  /** Payment failed: the stock went back on the shelf. */
+  /** The order was cancelled: the stock went back on the shelf. */
   Released = 'RELEASED',
-  /** Never paid within its time to live: the stock went back on the shelf (a charge reported late takes it again: COMMITTED). */
-  Expired = 'EXPIRED',
   /** Some line was short, so nothing was held. */
   Rejected = 'REJECTED',
+  /** The order was cancelled before it was placed here (its OrderCancelled came first): nothing was held. */
+  Cancelled = 'CANCELLED',
+  /** Lapsed by the reservation sweep of earlier releases; no longer made. */
+  Expired = 'EXPIRED',
 }
 
 /**
@@ -55,10 +57,6 @@ export class Reservation {
   @ApiProperty({ type: [MissingLineDto], description: 'For a rejected reservation: the lines that were short; null otherwise', nullable: true })
   @Column({ type: 'jsonb', nullable: true })
   missing: MissingLine[] | null;
-
-  @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
-  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
-  expiresAt: Date | null;
 
   @ApiProperty()
   @Column({ name: 'correlation_id', type: 'text' })

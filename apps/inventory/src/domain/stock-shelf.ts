@@ -15,22 +15,30 @@ export async function lockShelf(manager: EntityManager, skus: readonly string[])
   return new Map(rows.map((row) => [row.sku, row.available]));
 }
 
-/** Deducts held lines. MUST follow lockShelf for the same SKUs in the same transaction. */
-export async function takeFromShelf(manager: EntityManager, lines: readonly StockLine[]): Promise<void> {
-  await shift(manager, mergeLines(lines), -1);
+/** Holds lines for an order: available → reserved. MUST follow lockShelf for the same SKUs in the same transaction. */
+export async function holdOnShelf(manager: EntityManager, lines: readonly StockLine[]): Promise<void> {
+  await shift(manager, mergeLines(lines), { available: -1, reserved: 1 });
 }
 
-/** Puts lines back on the shelf (a release, an expiry), locking the rows first. */
+/** Gives held lines back (a cancelled order): reserved → available, locking the rows first. */
 export async function returnToShelf(manager: EntityManager, lines: readonly StockLine[]): Promise<void> {
   const merged = mergeLines(lines);
   await lockShelf(manager, merged.map((line) => line.sku));
-  await shift(manager, merged, 1);
+  await shift(manager, merged, { available: 1, reserved: -1 });
 }
 
-async function shift(manager: EntityManager, lines: readonly StockLine[], direction: 1 | -1): Promise<void> {
+/** Held lines leave the shelf for good (a confirmed order), locking the rows first. */
+export async function takeOffShelf(manager: EntityManager, lines: readonly StockLine[]): Promise<void> {
+  const merged = mergeLines(lines);
+  await lockShelf(manager, merged.map((line) => line.sku));
+  await shift(manager, merged, { available: 0, reserved: -1 });
+}
+
+/** The CHECK constraints (available ≥ 0, reserved ≥ 0) stop any shift that would invent or lose stock. */
+async function shift(manager: EntityManager, lines: readonly StockLine[], direction: { available: number; reserved: number }): Promise<void> {
   await manager.query(
-    `UPDATE stock_items AS s SET available = s.available + d.delta, updated_at = now()
-     FROM unnest($1::text[], $2::int[]) AS d(sku, delta) WHERE s.sku = d.sku`,
-    [lines.map((line) => line.sku), lines.map((line) => direction * line.quantity)],
+    `UPDATE stock_items AS s SET available = s.available + d.quantity * $3, reserved = s.reserved + d.quantity * $4, updated_at = now()
+     FROM unnest($1::text[], $2::int[]) AS d(sku, quantity) WHERE s.sku = d.sku`,
+    [lines.map((line) => line.sku), lines.map((line) => line.quantity), direction.available, direction.reserved],
   );
 }

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Stock and reservations, with a few SKUs on the shelf so a fresh stack can take orders at once. */
+/** Stock and reservations. Nothing is put on the shelf here: demo stock is the local stack's (tools/local-stack). */
 export class CreateStock1732300000300 implements MigrationInterface {
   name = 'CreateStock1732300000300';
 
@@ -28,9 +28,6 @@ export class CreateStock1732300000300 implements MigrationInterface {
       )`);
     // The sweep reads only the holds still waiting for payment, oldest deadline first.
     await queryRunner.query(`CREATE INDEX "reservations_pending_expiry_idx" ON "reservations" (expires_at) WHERE status = 'RESERVED'`);
-    await queryRunner.query(`
-      INSERT INTO "stock_items" (sku, available) VALUES
-        ('SKU-1', 1000), ('SKU-2', 1000), ('SKU-3', 1000), ('SKU-4', 1000), ('SKU-5', 1000), ('SKU-RARE', 1)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -15,7 +15,19 @@ describe('message templates', () => {
   it('explains each cancellation reason', () => {
     expect(messages.orderCancelled({ orderId, customerId: 'c', reason: 'OUT_OF_STOCK' }).text).toContain('out of stock');
     expect(messages.orderCancelled({ orderId, customerId: 'c', reason: 'PAYMENT_DECLINED' }).text).toContain('declined');
+    expect(messages.orderCancelled({ orderId, customerId: 'c', reason: 'PAYMENT_TIMEOUT' }).text).toContain('in time');
     expect(messages.orderCancelled({ orderId, customerId: 'c', reason: 'RESERVATION_EXPIRED' }).text).toContain('in time');
+  });
+
+  it('promises no charge only where none can have been taken, and a refund where one may have been', () => {
+    expect(messages.orderCancelled({ orderId, customerId: 'c', reason: 'OUT_OF_STOCK' }).text).toContain('not been charged');
+    expect(messages.orderCancelled({ orderId, customerId: 'c', reason: 'PAYMENT_DECLINED' }).text).toContain('not been charged');
+    expect(messages.orderCancelled({ orderId, customerId: 'c', reason: 'PAYMENT_TIMEOUT' }).text).toContain('refunded');
+  });
+
+  it('names the refunded amount', () => {
+    const message = messages.paymentRefunded({ refundId: orderId, paymentId: orderId, orderId, customerId: 'c', amount: 1999, currency: 'EUR', reason: 'ORDER_CANCELLED' });
+    expect(message.text).toContain('19.99 EUR');
   });
 
   it('names the invoice number and amount', () => {

@@ -1,4 +1,4 @@
-import type { InvoiceIssued, OrderCancelled, PaymentFailed, ShipmentDispatched } from '@app/contracts';
+import type { InvoiceIssued, OrderCancelled, PaymentRefunded, ShipmentDispatched } from '@app/contracts';
 import type { EventPayload } from '@app/messaging';
 
 export interface Message {
@@ -19,13 +19,25 @@ export function placeholderEmail(customerId: string): string {
 const CANCELLATION_WORDING: Record<EventPayload<typeof OrderCancelled>['reason'], string> = {
   OUT_OF_STOCK: 'some of its items are out of stock',
   PAYMENT_DECLINED: 'the payment was declined',
+  PAYMENT_TIMEOUT: 'the payment did not arrive in time',
   RESERVATION_EXPIRED: 'the payment did not arrive in time',
 };
 
+/**
+ * Only a payment that came after the deadline can have been taken for a cancelled order; it is
+ * refunded, with a message of its own. Out of stock or declined, nothing was charged.
+ */
+const CHARGE_WORDING: Record<EventPayload<typeof OrderCancelled>['reason'], string> = {
+  OUT_OF_STOCK: 'You have not been charged.',
+  PAYMENT_DECLINED: 'You have not been charged.',
+  PAYMENT_TIMEOUT: 'If a payment was taken all the same, it is refunded in full, and we will tell you when it is.',
+  RESERVATION_EXPIRED: 'If a payment was taken all the same, it is refunded in full, and we will tell you when it is.',
+};
+
 export const messages = {
-  paymentFailed: (event: EventPayload<typeof PaymentFailed>): Message => ({
-    subject: `Payment declined for order ${event.orderId}`,
-    text: `We could not take the payment of ${formatMoney(event.amount, event.currency)} for order ${event.orderId}: it was declined.`,
+  paymentRefunded: (event: EventPayload<typeof PaymentRefunded>): Message => ({
+    subject: `Refund for order ${event.orderId}`,
+    text: `We have refunded ${formatMoney(event.amount, event.currency)} for the cancelled order ${event.orderId}.`,
   }),
   invoiceIssued: (event: EventPayload<typeof InvoiceIssued>): Message => ({
     subject: `Invoice ${event.invoiceNumber}`,
@@ -37,6 +49,6 @@ export const messages = {
   }),
   orderCancelled: (event: EventPayload<typeof OrderCancelled>): Message => ({
     subject: `Order ${event.orderId} cancelled`,
-    text: `Your order ${event.orderId} was cancelled because ${CANCELLATION_WORDING[event.reason]}. You have not been charged.`,
+    text: `Your order ${event.orderId} was cancelled because ${CANCELLATION_WORDING[event.reason]}. ${CHARGE_WORDING[event.reason]}`,
   }),
 };

@@ -1,4 +1,4 @@
-import { InvoiceIssued, OrderCancelled, PaymentFailed, ShipmentDispatched } from '@app/contracts';
+import { InvoiceIssued, OrderCancelled, PaymentRefunded, ShipmentDispatched } from '@app/contracts';
 import { EventContext, OnEvent, type EventPayload } from '@app/messaging';
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
@@ -8,9 +8,9 @@ import { Notification, NotificationChannel } from '../domain/notification.entity
 
 @Controller()
 export class RecordNotificationHandler {
-  @OnEvent(PaymentFailed)
-  async onPaymentFailed(@Payload() event: EventPayload<typeof PaymentFailed>, @Ctx() ctx: EventContext): Promise<void> {
-    await record(ctx, event, messages.paymentFailed(event));
+  @OnEvent(PaymentRefunded)
+  async onPaymentRefunded(@Payload() event: EventPayload<typeof PaymentRefunded>, @Ctx() ctx: EventContext): Promise<void> {
+    await record(ctx, event, messages.paymentRefunded(event));
   }
 
   @OnEvent(InvoiceIssued)

@@ -33,6 +33,10 @@ export class Order {
   @Column({ name: 'cancellation_reason', type: 'text', nullable: true })
   cancellationReason: string | null;
 
+  /** Set from the orders database clock when the order is placed; unpaid by then, it is cancelled. */
+  @Column({ name: 'payment_deadline', type: 'timestamptz' })
+  paymentDeadline: Date;
+
   @Column({ name: 'correlation_id', type: 'text' })
   correlationId: string;
 

@@ -32,6 +32,7 @@ export class GetOrderController {
       lines: order.lines,
       correlationId: order.correlationId,
       createdAt: order.createdAt,
+      paymentDeadline: order.paymentDeadline,
       history: order.history.map(({ status, reason, causedByEventId, correlationId, at }) => ({ status, reason, causedByEventId, correlationId, at })),
     };
   }

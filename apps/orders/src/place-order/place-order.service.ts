@@ -1,12 +1,13 @@
 import { OrderPlaced } from '@app/contracts';
 import { currentMessageContext, Outbox } from '@app/messaging';
-import { HttpStatus, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Order } from '../domain/order.entity';
 import { OrderStatus } from '../domain/order-status';
 import { OrderStatusChange } from '../domain/order-status-change.entity';
+import { ORDERS_CONFIG, type OrdersConfig } from '../orders.config';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { requestFingerprint } from './idempotency';
 import type { OrderAcceptedDto, PlaceOrderDto } from './place-order.dto';
@@ -23,11 +24,13 @@ export class PlaceOrderService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
+    @Inject(ORDERS_CONFIG) private readonly config: OrdersConfig,
   ) {}
 
   /**
    * The order, its first history entry, the OrderPlaced event and the idempotency key commit
-   * together or not at all. With a key, a request seen before gets the first answer again and
+   * together or not at all. The payment deadline comes from the database clock, the one every
+   * replica of orders shares, so whichever replica checks it agrees. With a key, a request seen before gets the first answer again and
    * creates nothing.
    */
   async place(request: PlaceOrderDto, idempotencyKey?: string): Promise<PlaceOrderOutcome> {
@@ -78,6 +81,8 @@ export class PlaceOrderService {
       cancellationReason: null,
       correlationId,
     });
+    const [{ deadline }]: { deadline: Date }[] = await manager.query(`SELECT now() + make_interval(secs => $1) AS deadline`, [this.config.paymentTimeoutSeconds]);
+    order.paymentDeadline = deadline;
     await manager.insert(Order, order);
     await manager.insert(OrderStatusChange, { orderId: order.id, status: OrderStatus.Placed, reason: null, causedByEventId: null, correlationId });
     await this.outbox.publish(manager, OrderPlaced, { orderId: order.id, customerId: order.customerId, currency: order.currency, lines, total }, { subject: order.id });

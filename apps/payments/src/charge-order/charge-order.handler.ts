@@ -1,46 +1,53 @@
 import { PaymentCompleted, PaymentFailed, StockReserved } from '@app/contracts';
 import { EventContext, OnEvent, type EventPayload } from '@app/messaging';
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { randomUUID } from 'node:crypto';
 import { Payment, PaymentStatus } from '../domain/payment.entity';
-import { SimulatedPaymentProvider } from '../domain/simulated-payment-provider';
+import { chargeKey, PAYMENT_PROVIDER, type PaymentProvider } from '../domain/payment-provider';
+import { isKnownCancelled, lockPayment, refundIfCharged } from '../domain/refund-charge';
+import { ChargeRequests } from './charge-requests';
 
 @Controller()
 export class ChargeOrderHandler {
-  constructor(private readonly provider: SimulatedPaymentProvider) {}
+  constructor(
+    private readonly requests: ChargeRequests,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+  ) {}
 
-  /** Charges once the goods are held, so a customer is never charged for stock that is not there. */
+  /**
+   * Charges once the goods are held, unless the order is known cancelled. Three steps, each safe to
+   * repeat: "charge requested" is committed first; the provider is called with the order's key;
+   * the outcome is recorded and announced under the payment row's lock. A crash between any two
+   * redelivers the event, which finds the REQUESTED row and asks the provider again with the same
+   * key: the first answer comes back, and no second charge is made.
+   */
   @OnEvent(StockReserved)
   async charge(@Payload() reserved: EventPayload<typeof StockReserved>, @Ctx() ctx: EventContext): Promise<void> {
-    // The inbox stops redeliveries; the unique order_id also stops a second event about the same order.
-    if (await ctx.manager.existsBy(Payment, { orderId: reserved.orderId })) return;
-    const base = {
-      id: randomUUID(),
+    const requested = await this.requests.request({
       orderId: reserved.orderId,
       customerId: reserved.customerId,
       amount: reserved.amount,
       currency: reserved.currency,
       correlationId: ctx.envelope.correlationid,
-    };
-    if (Date.now() >= Date.parse(reserved.expiresAt)) {
-      // A backlog read after an outage: inventory releases (or has released) this hold and orders
-      // cancels the order, so charging now would take money for goods that are back on the shelf.
-      await ctx.manager.insert(Payment, ctx.manager.create(Payment, { ...base, status: PaymentStatus.Expired, providerReference: null }));
-      return;
-    }
-    const result = this.provider.charge(reserved.amount);
-    const payment = ctx.manager.create(Payment, {
-      ...base,
-      status: result.approved ? PaymentStatus.Completed : PaymentStatus.Declined,
-      providerReference: result.approved ? result.reference : null,
     });
-    await ctx.manager.insert(Payment, payment);
+    if (requested.status !== PaymentStatus.Requested) return;
+
+    const result = await this.provider.charge({ idempotencyKey: chargeKey(reserved.orderId), amount: reserved.amount, currency: reserved.currency });
+
+    const payment = await lockPayment(ctx, reserved.orderId);
+    // Another event about this order finished it while this one waited for the provider.
+    if (payment?.status !== PaymentStatus.Requested) return;
+    payment.status = result.approved ? PaymentStatus.Completed : PaymentStatus.Declined;
+    payment.providerReference = result.approved ? result.reference : null;
+    await ctx.manager.update(Payment, { id: payment.id }, { status: payment.status, providerReference: payment.providerReference });
     const outcome = { paymentId: payment.id, orderId: payment.orderId, customerId: reserved.customerId, amount: payment.amount, currency: payment.currency };
     if (result.approved) {
       await ctx.publish(PaymentCompleted, outcome, { subject: reserved.orderId });
     } else {
       await ctx.publish(PaymentFailed, { ...outcome, reason: result.reason }, { subject: reserved.orderId });
     }
+    // Cancelled while the charge was under way: the OrderCancelled handler found it REQUESTED and
+    // left it to this one, which now holds the row. (Had it come later, it finds it COMPLETED.)
+    if (await isKnownCancelled(ctx, reserved.orderId)) await refundIfCharged(ctx, this.provider, payment);
   }
 }

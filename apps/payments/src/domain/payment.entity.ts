@@ -2,13 +2,17 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 export enum PaymentStatus {
+  /** Committed before the provider is called: a charge may be under way; whoever handles the order next finishes it. */
+  Requested = 'REQUESTED',
   Completed = 'COMPLETED',
   Declined = 'DECLINED',
-  /** Not attempted: the stock hold had lapsed before the charge could start (e.g. payments was down). */
+  /** Never sent to the provider: the order was known cancelled when its stock was reported held. */
+  NotCharged = 'NOT_CHARGED',
+  /** Not attempted by earlier releases, whose holds lapsed on inventory's clock; no longer made. */
   Expired = 'EXPIRED',
 }
 
-/** One charge attempt per order (unique order_id): a redelivered event can never charge twice. */
+/** One charge per order (unique order_id): a redelivered or second event about the order finds it. */
 @Entity({ name: 'payments' })
 export class Payment {
   @ApiProperty({ format: 'uuid' })

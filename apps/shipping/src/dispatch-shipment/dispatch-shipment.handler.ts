@@ -1,4 +1,4 @@
-import { PaymentCompleted, ShipmentDispatched } from '@app/contracts';
+import { OrderConfirmed, ShipmentDispatched } from '@app/contracts';
 import { EventContext, OnEvent, type EventPayload } from '@app/messaging';
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
@@ -10,15 +10,18 @@ import { SHIPPING_CONFIG, type ShippingConfig } from '../shipping.config';
 export class DispatchShipmentHandler {
   constructor(@Inject(SHIPPING_CONFIG) private readonly config: ShippingConfig) {}
 
-  /** Paid orders ship at once: there is no warehouse to wait for in this shop. */
-  @OnEvent(PaymentCompleted)
-  async dispatch(@Payload() payment: EventPayload<typeof PaymentCompleted>, @Ctx() ctx: EventContext): Promise<void> {
+  /**
+   * Confirmed orders ship at once: there is no warehouse to wait for in this shop. Only orders
+   * confirms an order, and never one it has cancelled, so a cancelled order is never shipped.
+   */
+  @OnEvent(OrderConfirmed)
+  async dispatch(@Payload() order: EventPayload<typeof OrderConfirmed>, @Ctx() ctx: EventContext): Promise<void> {
     // The inbox stops redeliveries; the unique order_id also stops a second event about the same order.
-    if (await ctx.manager.existsBy(Shipment, { orderId: payment.orderId })) return;
+    if (await ctx.manager.existsBy(Shipment, { orderId: order.orderId })) return;
     const shipment = ctx.manager.create(Shipment, {
       id: randomUUID(),
-      orderId: payment.orderId,
-      customerId: payment.customerId,
+      orderId: order.orderId,
+      customerId: order.customerId,
       carrier: this.config.carrier,
       trackingNumber: `TRK-${randomBytes(6).toString('hex').toUpperCase()}`,
       status: ShipmentStatus.Dispatched,

@@ -5,7 +5,7 @@ export enum ShipmentStatus {
   Dispatched = 'DISPATCHED',
 }
 
-/** One shipment per paid order (unique order_id): a second PaymentCompleted ships nothing more. */
+/** One shipment per confirmed order (unique order_id): a second OrderConfirmed ships nothing more. */
 @Entity({ name: 'shipments' })
 export class Shipment {
   @ApiProperty({ format: 'uuid' })

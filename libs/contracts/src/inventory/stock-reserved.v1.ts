@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { stockLineSchema } from './stock-line';
 
 /**
- * Every line of an order is held. Carries what the next step (charging) needs, so payments never
- * has to ask orders for the amount or the customer.
+ * Every line of an order is held, until orders confirms or cancels it (inventory keeps no clock).
+ * Carries what the next step (charging) needs, so payments never has to ask orders for the amount
+ * or the customer.
  */
 export const StockReserved = defineEvent({
   type: 'shop.stock.reserved.v1',
@@ -17,7 +18,5 @@ export const StockReserved = defineEvent({
     amount: z.int().nonnegative(),
     currency: z.string().length(3),
     lines: z.array(stockLineSchema).min(1),
-    /** No charge may start after this instant; inventory releases the hold a grace period later. */
-    expiresAt: z.iso.datetime({ offset: true }),
   }),
 });
