@@ -51,14 +51,16 @@ function exercises(fixtures: Fixtures): Record<ShopServiceName, { call: ApiCall;
     inventory: [
       { call: { method: 'get', path: '/stock/{sku}', params: { sku: shipped.sku } }, status: 200 },
       { call: { method: 'get', path: '/stock/{sku}', params: { sku: 'SKU-NEVER-STOCKED' } }, status: 404 },
-      { call: { method: 'put', path: '/stock/{sku}', params: { sku: `SKU-${randomUUID()}` }, body: { available: 10 } }, status: 200 },
-      { call: { method: 'put', path: '/stock/{sku}', params: { sku: 'SKU-LARGE' }, body: { available: 1, padding: 'x'.repeat(65 * 1024) } }, status: 413 },
+      { call: { method: 'post', path: '/stock/{sku}/adjustments', params: { sku: `SKU-${randomUUID()}` }, body: { delta: 10, reason: 'delivery' } }, status: 201 },
+      { call: { method: 'post', path: '/stock/{sku}/adjustments', params: { sku: `SKU-${randomUUID()}` }, body: { delta: -1, reason: 'stock take' } }, status: 409 },
+      { call: { method: 'post', path: '/stock/{sku}/adjustments', params: { sku: 'SKU-LARGE' }, body: { delta: 1, reason: 'r', padding: 'x'.repeat(65 * 1024) } }, status: 413 },
       { call: { method: 'get', path: '/reservations', query: { orderId: shipped.orderId } }, status: 200 },
       { call: { method: 'get', path: '/reservations', query: { orderId: fixtures.outOfStock } }, status: 200 },
     ],
     payments: [
       { call: { method: 'get', path: '/payments', query: { orderId: shipped.orderId } }, status: 200 },
       { call: { method: 'get', path: '/payments', query: { orderId: fixtures.declined } }, status: 200 },
+      { call: { method: 'get', path: '/refunds', query: { orderId: fixtures.declined } }, status: 200 },
     ],
     billing: [
       { call: { method: 'get', path: '/invoices', query: { orderId: shipped.orderId } }, status: 200 },

@@ -58,6 +58,9 @@ export class OrderDetailsDto {
   @ApiProperty()
   createdAt: Date;
 
+  @ApiProperty({ description: 'Unpaid by then (orders database clock), the order is cancelled PAYMENT_TIMEOUT' })
+  paymentDeadline: Date;
+
   @ApiProperty({ type: [OrderStatusChangeDto], description: 'Oldest first' })
   history: OrderStatusChangeDto[];
 }
