@@ -28,8 +28,10 @@ export function messageContextOrNew(): MessageContext {
   return storage.getStore() ?? { correlationId: randomUUID() };
 }
 
-const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-export const CORRELATION_ID_RULE = '1 to 128 letters, digits, ".", "_", ":" or "-"';
+/** The rule for a correlation id, in the terms an OpenAPI document states it. */
+export const CORRELATION_ID_SCHEMA = { type: 'string', pattern: '^[A-Za-z0-9._:-]+$', maxLength: 128 } as const;
+const CORRELATION_ID_PATTERN = new RegExp(`^[A-Za-z0-9._:-]{1,${CORRELATION_ID_SCHEMA.maxLength}}$`);
+export const CORRELATION_ID_RULE = `1 to ${CORRELATION_ID_SCHEMA.maxLength} letters, digits, ".", "_", ":" or "-"`;
 
 /** Whether an incoming correlation id is safe to log, store and copy onto every event. */
 export function isAcceptableCorrelationId(candidate: unknown): candidate is string {

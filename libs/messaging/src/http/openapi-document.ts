@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { CORRELATION_ID_RULE, CORRELATION_ID_SCHEMA } from '../context/message-context';
 import { DATABASE_OUTAGE_RETRY_AFTER_SECONDS } from './database-outage.filter';
 
 /** How the operator routes are marked (`@ApiBearerAuth()`, `@ApiTags('admin')` on the admin controller). */
@@ -35,8 +36,8 @@ export function createOpenApiDocument(app: INestApplication, options: OpenApiDoc
       in: 'header',
       name: 'x-correlation-id',
       required: false,
-      description: 'Follows this request through every event, record and log line it causes; made up when absent. Echoed on the response.',
-      schema: { type: 'string' },
+      description: `Follows this request through every event, record and log line it causes: ${CORRELATION_ID_RULE} (anything else is a 400). Made up when absent or empty; echoed on the response.`,
+      schema: { ...CORRELATION_ID_SCHEMA, example: 'checkout-7f3a' },
     });
   const document = SwaggerModule.createDocument(app, builder.build());
   document.components = { ...document.components, schemas: { ...document.components?.schemas, [ERROR_SCHEMA]: errorSchema() } };
