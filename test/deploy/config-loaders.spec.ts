@@ -37,7 +37,7 @@ function composeArtefacts(): Artefact[] {
       name: `docker-compose.yml service ${name}`,
       app: service.build?.args?.APP ?? '',
       command: service.command ?? [],
-      env: Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolateUnset(String(value ?? ''))])),
+      env: Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolateUnset(String(value ?? ''), `docker-compose.yml service ${name}`)])),
     }));
 }
 
@@ -116,7 +116,8 @@ describe('the config-loader check', () => {
 
   it('reads compose values as `docker compose up` does with nothing set: defaults, empty otherwise, $$ a dollar', () => {
     expect(interpolateUnset('${OPS_TOKEN:-a-default}')).toBe('a-default');
-    expect(interpolateUnset('${LEVEL-info}/${UNSET}/$ALSO_UNSET/$$HOME')).toBe('info///$HOME');
+    expect(interpolateUnset('${LEVEL-info}/${UNSET}/$ALSO_UNSET/$$HOME/${SET_ONLY:+x}')).toBe('info///$HOME/');
+    expect(() => interpolateUnset('${TOKEN:?set TOKEN first}', 'service orders')).toThrow('service orders: compose will not start without TOKEN (set TOKEN first)');
   });
 
   it('runs the messaging loader for the provision job, which runs a service image with a tool as its command', () => {

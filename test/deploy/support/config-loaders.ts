@@ -67,11 +67,17 @@ export function secretPlaceholder(artefact: string, variable: string): string {
 
 /**
  * Compose's variable interpolation as `docker compose up` does it in a shell that sets none of the
- * variables: `${NAME:-default}` and `${NAME-default}` give the default, `${NAME}` and `$NAME` an
- * empty string (compose warns), `$$` a dollar sign.
+ * variables: `${NAME:-default}` and `${NAME-default}` give the default, `${NAME:+other}` nothing,
+ * `${NAME}` and `$NAME` an empty string (compose warns), `$$` a dollar sign; `${NAME:?message}`
+ * stops compose, so it throws, naming the variable.
  */
-export function interpolateUnset(value: string): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, _braced: string | undefined, fallback: string | undefined) =>
-    match === '$$' ? '$' : (fallback ?? ''),
+export function interpolateUnset(value: string, where = 'docker-compose.yml'): string {
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, name: string | undefined, operator: string | undefined, operand: string | undefined) => {
+      if (match === '$$') return '$';
+      if (operator?.endsWith('?')) throw new Error(`${where}: compose will not start without ${name} (${operand || 'required'})`);
+      return operator?.endsWith('-') ? (operand ?? '') : '';
+    },
   );
 }
