@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeLocalStackEndpoints } from '../tools/local-stack/local-stack-endpoints';
 import { createProgram } from '../tools/ops/main';
-import { opsEnvironment } from '../tools/ops/ops-context';
+import { opsEnvironment } from '../tools/ops/ops-environment';
 import { provision } from '../tools/provision/provision';
 
 /**

@@ -4,13 +4,23 @@ import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMe
 import { CommanderError } from 'commander';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { deadLetterOverview, listDeadLetters, redriveDeadLetters, showDeadLetter, type DeadLetter } from '../tools/ops/dlq';
+import {
+  countReplayable,
+  deadLetterOverview,
+  listDeadLetters,
+  openOps,
+  OpsError,
+  outboxBacklog,
+  planReplay,
+  redriveDeadLetters,
+  replayEvents,
+  showDeadLetter,
+  type DeadLetter,
+  type OpenOps,
+  type Progress,
+} from '@app/operations';
 import { formatDeadLetter, formatDeadLetterListing, formatOutboxBacklog } from '../tools/ops/format';
 import { createProgram } from '../tools/ops/main';
-import { openOps, OpsError, type OpenOps } from '../tools/ops/ops-context';
-import { outboxBacklog } from '../tools/ops/outbox';
-import type { Progress } from '../tools/ops/progress';
-import { countReplayable, planReplay, replayEvents } from '../tools/ops/replay';
 import { services, type ServiceEntry } from '../tools/services';
 import { startShop, type RunningShop } from './support/shop';
 
@@ -42,7 +52,7 @@ describe('ops CLI', () => {
 
   beforeAll(async () => {
     shop = await startShop(['orders', 'payments']);
-    ops = openOps(loadConfig(messagingEnvSchema, shop.env));
+    ops = openOps(loadConfig(messagingEnvSchema, shop.env), services);
     names = new TopologyNames(ops.config.topologyPrefix);
     const payments = services.find((service) => service.name === 'payments')?.topology;
     if (!payments) throw new Error('payments is not a registered service');

@@ -1,7 +1,17 @@
 import Table from 'cli-table3';
-import { isDeadLetterAttribute, type DeadLetter, type DeadLetterListing, type RedriveResult, type ServiceQueueDepths } from './dlq';
-import type { OutboxBacklog, ServiceParkedEvent, ServiceScheduledEvent } from './outbox';
-import type { ReplayMatch, ReplayPlan, ReplayResult } from './replay';
+import {
+  isDeadLetterAttribute,
+  type DeadLetter,
+  type DeadLetterListing,
+  type OutboxBacklog,
+  type RedriveResult,
+  type ReplayMatch,
+  type ReplayPlan,
+  type ReplayResult,
+  type ServiceParkedEvent,
+  type ServiceQueueDepths,
+  type ServiceScheduledEvent,
+} from '@app/operations';
 
 // Plain tables without colour: output reads the same in a terminal, a log file or a ticket.
 

@@ -1,12 +1,28 @@
 import { ConfigurationError, loadConfig, locateQueue, messagingEnvSchema } from '@app/messaging';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { services as shopServices, type ServiceEntry } from '../services';
-import { deadLetterOverview, listDeadLetters, redriveDeadLetters, showDeadLetter } from './dlq';
+import {
+  countReplayable,
+  deadLetterOverview,
+  listDeadLetters,
+  openOps,
+  OpsError,
+  outboxBacklog,
+  parkedEvents,
+  planReplay,
+  queueNamesOf,
+  redriveDeadLetters,
+  releaseParked,
+  releaseSelection,
+  replayEvents,
+  scheduledEvents,
+  showDeadLetter,
+  type Ops,
+  type Progress,
+} from '@app/operations';
 import { formatDeadLetter, formatDeadLetterListing, formatOutboxBacklog, formatQueueDepths, formatRedrive, formatParkedEvents, formatReplay, formatReplayMatch, formatScheduledEvents } from './format';
-import { openOps, opsEnvironment, OpsError, queueNamesOf, type Ops } from './ops-context';
-import { outboxBacklog, parkedEvents, releaseParked, releaseSelection, scheduledEvents } from './outbox';
-import { progressBar, type Progress } from './progress';
-import { countReplayable, planReplay, replayEvents } from './replay';
+import { opsEnvironment } from './ops-environment';
+import { progressBar } from './progress-bar';
 
 /** Where the program reads its environment and writes its output; tests pass their own. */
 export interface OpsIo {
@@ -23,7 +39,10 @@ export interface OpsIo {
   localStackFile?: string;
 }
 
-/** `npm run ops -- <command>`: the operator's view of queues, dead letters and outboxes. */
+/**
+ * `npm run ops -- <command>`: the operator's view of queues, dead letters and outboxes. A thin front
+ * end: every operation lives in @app/operations, where the console calls it too.
+ */
 export function createProgram(overrides: Partial<OpsIo> = {}): Command {
   const io: OpsIo = {
     env: process.env,

@@ -54,3 +54,16 @@ export {
   type EventRouteOptions,
   type StepReport,
 } from './process-manager';
+export {
+  readPendingOutbox,
+  countPublished,
+  readPublishedPage,
+  readFlowEvents,
+  readInboxRecords,
+  type OutboxRecord,
+  type PublishedFilter,
+  type PublishedMatch,
+  type FlowQuery,
+  type InboxRecord,
+} from './admin/outbox-reads';
+export { type MetricsSnapshot } from './admin/metrics-snapshot';

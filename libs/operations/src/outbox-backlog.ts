@@ -1,6 +1,5 @@
 import { OutboxBacklog as OutboxOperations, runSqlOn, type OutboxSummary, type ParkedEvent, type ReleaseSelection, type ScheduledEvent } from '@app/messaging';
-import type { ServiceEntry } from '../services';
-import { OpsError, serviceNamed, type Ops } from './ops-context';
+import { OpsError, serviceNamed, type OperatedService, type Ops } from './operations-context';
 
 /** One service's outbox at a glance: is the relay keeping up, is anything parked, when did it last publish? */
 export interface OutboxBacklog extends OutboxSummary {
@@ -10,7 +9,7 @@ export interface OutboxBacklog extends OutboxSummary {
   migrated: boolean;
 }
 
-const operationsOn = (ops: Pick<Ops, 'db'>, service: ServiceEntry) => new OutboxOperations(runSqlOn(ops.db), service.database.schema);
+const operationsOn = (ops: Pick<Ops, 'db'>, service: OperatedService) => new OutboxOperations(runSqlOn(ops.db), service.database.schema);
 
 const NOT_MIGRATED: OutboxSummary = { pending: 0, oldestPendingAgeSeconds: null, failing: 0, lastError: null, parked: 0, scheduled: 0, published: 0, lastPublishedAt: null };
 
@@ -72,8 +71,4 @@ export async function releaseParked(ops: Pick<Ops, 'db' | 'services'>, serviceNa
   const outbox = operationsOn(ops, service);
   if (!(await outbox.exists())) throw new OpsError(`"${service.name}" has no outbox table in this database (not migrated)`);
   return { service: service.name, released: await outbox.release(selection) };
-}
-
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }

@@ -1,6 +1,6 @@
 import { DEAD_LETTER_ATTRIBUTES } from '@app/messaging';
 import type { Message } from '@aws-sdk/client-sqs';
-import { redriveAttributes, toDeadLetter } from './dlq';
+import { redriveAttributes, toDeadLetter } from './dead-letters';
 
 const text = (value: string) => ({ DataType: 'String', StringValue: value, StringListValues: [], BinaryListValues: [] });
 

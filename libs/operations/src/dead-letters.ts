@@ -1,7 +1,6 @@
 import { DEAD_LETTER_ATTRIBUTES, locateQueue, originalAttributesOf, parseCloudEvent } from '@app/messaging';
 import type { Message, MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import type { ServiceEntry } from '../services';
-import { consumingServices, OpsError, queueNamesOf, serviceNamed, type Ops } from './ops-context';
+import { consumingServices, OpsError, queueNamesOf, serviceNamed, type OperatedService, type QueueOps } from './operations-context';
 import { silentProgress, type Progress } from './progress';
 import { QueueBrowser, queueDepth, type BrowseOptions, type QueueDepth } from './queue-browser';
 import { deleteInBatches, sendInBatches, type BatchFailure } from './sqs-batches';
@@ -44,7 +43,14 @@ export interface DeadLetterListing {
   truncated: boolean;
 }
 
-export type RedriveSelection = { messageId: string } | { all: true };
+/** One message, several chosen ones (a page's selection, a failure group), or everything in the DLQ now. */
+export type RedriveSelection = { messageId: string } | { messageIds: readonly string[] } | { all: true };
+
+export interface RedriveOptions {
+  /** Most messages moved per second, so a big redrive does not flood a service that just recovered. */
+  ratePerSecond?: number;
+  browse?: BrowseOptions;
+}
 
 export interface RedriveResult {
   service: string;
@@ -59,13 +65,9 @@ export interface RedriveResult {
 /** Peeking holds messages only briefly; a redrive holds a batch while it moves it. */
 const PEEK: BrowseOptions = { holdSeconds: 30, waitSeconds: 1 };
 const REDRIVE: BrowseOptions = { holdSeconds: 300, waitSeconds: 1 };
-const DEAD_LETTER_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(Object.values(DEAD_LETTER_ATTRIBUTES));
-
-/** One of the attributes the consumer adds when it dead-letters (code, reason, source queue, time). */
-export const isDeadLetterAttribute = (name: string): boolean => DEAD_LETTER_ATTRIBUTE_NAMES.has(name);
 
 /** Every consuming service's queue and DLQ depth. A queue that cannot be read is reported on its row, not thrown. */
-export async function deadLetterOverview(ops: Ops): Promise<ServiceQueueDepths[]> {
+export async function deadLetterOverview(ops: QueueOps): Promise<ServiceQueueDepths[]> {
   return Promise.all(
     consumingServices(ops).map(async (service) => {
       const names = queueNamesOf(ops, service);
@@ -82,7 +84,7 @@ export async function deadLetterOverview(ops: Ops): Promise<ServiceQueueDepths[]
 }
 
 /** The DLQ's depth and up to `limit` of its messages, read without consuming any. */
-export async function listDeadLetters(ops: Ops, serviceName: string, options: { limit: number; browse?: BrowseOptions }): Promise<DeadLetterListing> {
+export async function listDeadLetters(ops: QueueOps, serviceName: string, options: { limit: number; browse?: BrowseOptions }): Promise<DeadLetterListing> {
   const service = serviceNamed(ops, serviceName);
   const urls = await locate(ops, service);
   const depth = await queueDepth(ops.sqs, urls.deadLetterQueue);
@@ -105,7 +107,7 @@ export async function listDeadLetters(ops: Ops, serviceName: string, options: { 
 }
 
 /** One dead letter in full, read without consuming it. */
-export async function showDeadLetter(ops: Ops, serviceName: string, messageId: string, browse: BrowseOptions = PEEK): Promise<DeadLetter> {
+export async function showDeadLetter(ops: QueueOps, serviceName: string, messageId: string, browse: BrowseOptions = PEEK): Promise<DeadLetter> {
   const service = serviceNamed(ops, serviceName);
   const urls = await locate(ops, service);
   const browser = new QueueBrowser(ops.sqs, urls.deadLetterQueue, browse);
@@ -119,45 +121,54 @@ export async function showDeadLetter(ops: Ops, serviceName: string, messageId: s
 /**
  * Moves dead letters back to the service's queue: sends the original body and attributes (less the
  * dead_letter_* ones), then deletes the DLQ copy. A crash between the two leaves a copy in both
- * places, which is fine: consumers dedupe by event id. With `all`, messages dead-lettered after the
- * redrive started are left alone, so poison that fails again is not driven round in circles.
+ * places, which is fine: consumers dedupe by event id. Messages dead-lettered after the redrive
+ * started are left alone, so poison that fails again is not driven round in circles. On a FIFO
+ * queue each batch goes back in its original order (SQS's sequence numbers), one after the other.
  */
 export async function redriveDeadLetters(
-  ops: Ops,
+  ops: QueueOps,
   serviceName: string,
   selection: RedriveSelection,
   progress: Progress = silentProgress,
-  browse: BrowseOptions = REDRIVE,
+  options: RedriveOptions | BrowseOptions = {},
 ): Promise<RedriveResult> {
+  const { browse = REDRIVE, ratePerSecond } = 'holdSeconds' in options ? { browse: options } : options;
   const service = serviceNamed(ops, serviceName);
   const names = queueNamesOf(ops, service);
   const urls = await locate(ops, service);
   const result: RedriveResult = { service: service.name, from: names.deadLetterQueue, to: names.queue, moved: 0, skipped: 0, failed: [] };
   const browser = new QueueBrowser(ops.sqs, urls.deadLetterQueue, browse);
   const fifo = names.queue.endsWith('.fifo');
+  const pace = pacer(ratePerSecond);
   const move = async (messages: Message[]) => {
-    const outcome = await moveBack(ops, urls, browser, messages, fifo);
+    const outcome = await moveBack(ops, urls, browser, fifo ? inOriginalOrder(messages) : messages, fifo);
     result.moved += outcome.moved;
     result.failed.push(...outcome.failed);
+    await pace(result.moved + result.failed.length);
   };
   try {
     if ('messageId' in selection) {
       await move([await find(browser, selection.messageId, names.deadLetterQueue)]);
       return result;
     }
+    const wanted = 'messageIds' in selection ? new Set(selection.messageIds) : undefined;
     const startedAt = Date.now();
-    let expected = (await queueDepth(ops.sqs, urls.deadLetterQueue)).visible;
+    let expected = wanted ? wanted.size : (await queueDepth(ops.sqs, urls.deadLetterQueue)).visible;
     progress.start(expected);
     for (let batch = await browser.next(); batch; batch = await browser.next()) {
-      const due = batch.filter((message) => Number(message.Attributes?.SentTimestamp ?? 0) < startedAt);
-      result.skipped += batch.length - due.length;
-      if (due.length === 0) continue;
-      await move(due);
-      // The starting depth was SQS's approximation; never let the bar run past its end.
-      const done = result.moved + result.failed.length;
-      if (done > expected) progress.setTotal((expected = done));
-      progress.increment(due.length);
+      const chosen = wanted ? batch.filter((message) => wanted.delete(message.MessageId ?? '')) : batch;
+      const due = chosen.filter((message) => Number(message.Attributes?.SentTimestamp ?? 0) < startedAt);
+      result.skipped += chosen.length - due.length;
+      if (due.length > 0) {
+        await move(due);
+        // The starting depth was SQS's approximation; never let the bar run past its end.
+        const done = result.moved + result.failed.length;
+        if (done > expected) progress.setTotal((expected = done));
+        progress.increment(due.length);
+      }
+      if (wanted && wanted.size === 0) break;
     }
+    wanted?.forEach((id) => result.failed.push({ id, reason: `not in ${names.deadLetterQueue} (already retried, or held by another reader for a moment)` }));
     return result;
   } finally {
     progress.stop();
@@ -165,8 +176,43 @@ export async function redriveDeadLetters(
   }
 }
 
+/**
+ * Sends back one dead letter with a corrected body (the rest of its attributes as they were), then
+ * deletes the original. The caller validates the body first (see `checkEditedEvent`).
+ */
+export async function retryEdited(ops: QueueOps, serviceName: string, messageId: string, body: string, browse: BrowseOptions = PEEK): Promise<RedriveResult> {
+  const service = serviceNamed(ops, serviceName);
+  const names = queueNamesOf(ops, service);
+  const urls = await locate(ops, service);
+  const browser = new QueueBrowser(ops.sqs, urls.deadLetterQueue, browse);
+  try {
+    const original = await find(browser, messageId, names.deadLetterQueue);
+    const outcome = await moveBack(ops, urls, browser, [{ ...original, Body: body }], names.queue.endsWith('.fifo'));
+    return { service: service.name, from: names.deadLetterQueue, to: names.queue, moved: outcome.moved, skipped: 0, failed: outcome.failed };
+  } finally {
+    await browser.release();
+  }
+}
+
+/** A FIFO group's messages by SQS's sequence number: the order they were first sent in. */
+function inOriginalOrder(messages: Message[]): Message[] {
+  const sequence = (message: Message) => BigInt(message.Attributes?.SequenceNumber ?? '0');
+  return [...messages].sort((a, b) => (sequence(a) < sequence(b) ? -1 : sequence(a) > sequence(b) ? 1 : 0));
+}
+
+/** Waits as long as it takes to stay under the rate; nothing when no rate is set. */
+function pacer(ratePerSecond: number | undefined): (done: number) => Promise<void> {
+  const startedAt = Date.now();
+  return async (done) => {
+    if (!ratePerSecond) return;
+    const due = startedAt + (done / ratePerSecond) * 1000;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  };
+}
+
 async function moveBack(
-  ops: Ops,
+  ops: QueueOps,
   urls: { queue: string; deadLetterQueue: string },
   browser: QueueBrowser,
   messages: Message[],
@@ -205,7 +251,7 @@ async function find(browser: QueueBrowser, messageId: string, queueName: string)
   throw new OpsError(`No message ${messageId} in ${queueName} (already redriven, or held by another reader for a moment)`);
 }
 
-async function locate(ops: Ops, service: ServiceEntry): Promise<{ queue: string; deadLetterQueue: string }> {
+async function locate(ops: QueueOps, service: OperatedService): Promise<{ queue: string; deadLetterQueue: string }> {
   const names = queueNamesOf(ops, service);
   const [queue, deadLetterQueue] = await Promise.all([locateQueue(ops.sqs, names.queue), locateQueue(ops.sqs, names.deadLetterQueue)]);
   return { queue, deadLetterQueue };

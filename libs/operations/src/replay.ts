@@ -1,9 +1,8 @@
-import { EVENT_TYPE_ATTRIBUTE, type CloudEvent } from '@app/messaging';
-import type { SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import type { ServiceEntry } from '../services';
-import { OpsError, serviceNamed, type Ops } from './ops-context';
-import { quoteIdentifier } from './outbox';
+import { countPublished, EVENT_TYPE_ATTRIBUTE, readPublishedPage, runSqlOn, type OutboxRecord, type PublishedFilter, type PublishedMatch } from '@app/messaging';
+import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
+import { OpsError, serviceNamed, type OperatedService, type Ops } from './operations-context';
 import { silentProgress, type Progress } from './progress';
+import { outboxTableOf } from './sql';
 import { sendInBatches, type BatchFailure } from './sqs-batches';
 
 export interface ReplayRequest {
@@ -18,19 +17,15 @@ export interface ReplayRequest {
   until?: Date;
 }
 
-export interface ReplayPlan {
+export interface ReplayPlan<S extends OperatedService = OperatedService> {
   type: string;
-  producer: ServiceEntry;
-  consumer?: ServiceEntry;
+  producer: S;
+  consumer?: S;
   since?: Date;
   until?: Date;
 }
 
-export interface ReplayMatch {
-  count: number;
-  first: Date | null;
-  last: Date | null;
-}
+export type ReplayMatch = PublishedMatch;
 
 export interface ReplayResult extends ReplayMatch {
   sent: number;
@@ -38,20 +33,23 @@ export interface ReplayResult extends ReplayMatch {
   failed: BatchFailure[];
 }
 
-interface OutboxRow {
-  id: string;
-  event_id: string;
-  group_key: string | null;
-  envelope: CloudEvent;
+/**
+ * Where a replay reads the producer's published events: its outbox table in a shared database
+ * (the CLI), or its admin API (the console, when every service has a database of its own).
+ */
+export interface PublishedEventSource {
+  count(filter: PublishedFilter): Promise<PublishedMatch>;
+  /** Published events with an id above `afterId`, by id, at most `limit`. */
+  page(filter: PublishedFilter, afterId: string, limit: number): Promise<OutboxRecord[]>;
 }
 
 /** Resolves and checks a replay request against the services' topologies before anything is read or sent. */
-export function planReplay(ops: Pick<Ops, 'services'>, request: ReplayRequest): ReplayPlan {
+export function planReplay<S extends OperatedService>(ops: { services: readonly S[] }, request: ReplayRequest): ReplayPlan<S> {
   if (request.since && request.until && request.since >= request.until) {
     throw new OpsError(`--since (${request.since.toISOString()}) must be before --until (${request.until.toISOString()})`);
   }
-  const publishes = (service: ServiceEntry) => service.topology.publishes.some((contract) => contract.type === request.type);
-  let producer: ServiceEntry;
+  const publishes = (service: S) => service.topology.publishes.some((contract) => contract.type === request.type);
+  let producer: S;
   if (request.from) {
     producer = serviceNamed(ops, request.from);
     if (!publishes(producer)) throw new OpsError(`"${producer.name}" does not publish ${request.type}`);
@@ -72,13 +70,24 @@ export function planReplay(ops: Pick<Ops, 'services'>, request: ReplayRequest): 
   return { type: request.type, producer, consumer, since: request.since, until: request.until };
 }
 
+/** The producer's outbox table in the shared database. */
+export function databaseEventSource(ops: Pick<Ops, 'db'>, producer: OperatedService): PublishedEventSource {
+  const sql = runSqlOn(ops.db);
+  const table = outboxTableOf(producer.database.schema);
+  return {
+    count: (filter) => countPublished(sql, table, filter),
+    page: (filter, afterId, limit) => readPublishedPage(sql, table, filter, afterId, limit),
+  };
+}
+
 /** How many published events the replay would send: the `--dry-run` answer. */
-export async function countReplayable(ops: Pick<Ops, 'db'>, plan: ReplayPlan): Promise<ReplayMatch> {
-  const { rows } = await ops.db.query<{ count: string; first: Date | null; last: Date | null }>(
-    `SELECT count(*) AS count, min(created_at) AS first, max(created_at) AS last FROM ${tableOf(plan)} WHERE ${MATCHING}`,
-    matchingParams(plan),
-  );
-  return { count: Number(rows[0].count), first: rows[0].first, last: rows[0].last };
+export function countReplayable(ops: Pick<Ops, 'db'>, plan: ReplayPlan): Promise<ReplayMatch> {
+  return databaseEventSource(ops, plan.producer).count(filterOf(plan));
+}
+
+/** A replay from the shared database (the CLI's). */
+export function replayEvents(ops: Pick<Ops, 'db' | 'sqs'>, plan: ReplayPlan, queueUrl: string, progress: Progress = silentProgress, pageSize = 500): Promise<ReplayResult> {
+  return replayFrom(databaseEventSource(ops, plan.producer), ops.sqs, plan, queueUrl, progress, pageSize);
 }
 
 /**
@@ -90,26 +99,24 @@ export async function countReplayable(ops: Pick<Ops, 'db'>, plan: ReplayPlan): P
  * Only what the outbox still holds can be replayed: published rows are deleted after the outbox
  * retention (OUTBOX_RETENTION_HOURS).
  */
-export async function replayEvents(
-  ops: Pick<Ops, 'db' | 'sqs'>,
+export async function replayFrom(
+  source: PublishedEventSource,
+  sqs: SQSClient,
   plan: ReplayPlan,
   queueUrl: string,
   progress: Progress = silentProgress,
   pageSize = 500,
 ): Promise<ReplayResult> {
-  const match = await countReplayable(ops, plan);
+  const filter = filterOf(plan);
+  const match = await source.count(filter);
   const result: ReplayResult = { ...match, sent: 0, failed: [] };
   const fifo = queueUrl.endsWith('.fifo');
   progress.start(match.count);
   try {
-    // Keyset pages by id: stable while new events keep arriving, and never an OFFSET scan.
     let afterId = '0';
     let read = 0;
     for (;;) {
-      const { rows } = await ops.db.query<OutboxRow>(
-        `SELECT id, event_id, group_key, envelope FROM ${tableOf(plan)} WHERE ${MATCHING} AND id > $4::bigint ORDER BY id LIMIT $5`,
-        [...matchingParams(plan), afterId, pageSize],
-      );
+      const rows = await source.page(filter, afterId, pageSize);
       if (rows.length === 0) break;
       afterId = rows[rows.length - 1].id;
       const entries = rows.map(
@@ -117,11 +124,11 @@ export async function replayEvents(
           Id: row.id,
           MessageBody: JSON.stringify(row.envelope),
           MessageAttributes: { [EVENT_TYPE_ATTRIBUTE]: { DataType: 'String', StringValue: plan.type } },
-          ...(fifo ? { MessageGroupId: row.group_key ?? row.envelope.subject ?? 'replay', MessageDeduplicationId: row.event_id } : {}),
+          ...(fifo ? { MessageGroupId: row.groupKey ?? row.envelope.subject ?? 'replay', MessageDeduplicationId: row.eventId } : {}),
         }),
       );
-      const outcome = await sendInBatches(ops.sqs, queueUrl, entries);
-      const eventIdOf = new Map(rows.map((row) => [row.id, row.event_id]));
+      const outcome = await sendInBatches(sqs, queueUrl, entries);
+      const eventIdOf = new Map(rows.map((row) => [row.id, row.eventId]));
       result.sent += outcome.sent.length;
       result.failed.push(...outcome.failed.map(({ id, reason }) => ({ id: eventIdOf.get(id) ?? id, reason })));
       read += rows.length;
@@ -135,11 +142,4 @@ export async function replayEvents(
   return result;
 }
 
-/** Published rows of the type in [since, until) by the time they were written. */
-const MATCHING = `type = $1 AND published_at IS NOT NULL
-  AND ($2::timestamptz IS NULL OR created_at >= $2::timestamptz)
-  AND ($3::timestamptz IS NULL OR created_at < $3::timestamptz)`;
-
-const matchingParams = (plan: ReplayPlan) => [plan.type, plan.since?.toISOString() ?? null, plan.until?.toISOString() ?? null];
-
-const tableOf = (plan: ReplayPlan) => `${quoteIdentifier(plan.producer.database.schema)}.outbox_messages`;
+const filterOf = (plan: ReplayPlan): PublishedFilter => ({ type: plan.type, since: plan.since, until: plan.until });

@@ -1,18 +1,15 @@
 import { defineEvent, defineService } from '@app/messaging';
 import { z } from 'zod';
-import type { ServiceEntry } from '../services';
-import { OpsError } from './ops-context';
+import { OpsError, type OperatedService } from './operations-context';
 import { planReplay } from './replay';
 
 const event = (type: string) => defineEvent({ type, topic: type.split('.')[1], schema: z.object({}) });
 const Placed = event('test.orders.placed.v1');
 const Audited = event('test.audit.logged.v1');
-const service = (name: string, publishes: ReturnType<typeof event>[], consumes: ReturnType<typeof event>[]): ServiceEntry => ({
+const service = (name: string, publishes: ReturnType<typeof event>[], consumes: ReturnType<typeof event>[]): OperatedService => ({
   name,
-  defaultPort: 0,
   topology: defineService({ service: name, publishes, consumes }),
-  database: { schema: name, entities: [], migrations: [] },
-  main: '',
+  database: { schema: name },
 });
 const ops = {
   services: [service('orders', [Placed, Audited], []), service('billing', [Audited], [Placed]), service('mailer', [], [Audited])],

@@ -1,5 +1,5 @@
-import { OpsError } from './ops-context';
-import { releaseSelection } from './outbox';
+import { OpsError } from './operations-context';
+import { releaseSelection } from './outbox-backlog';
 
 describe('releaseSelection', () => {
   it('reads a number as an outbox row id and a UUID as an event id', () => {
