@@ -30,3 +30,6 @@ export const services: readonly ServiceEntry[] = [
   { name: 'shipping', defaultPort: 3005, topology: shippingTopology, database: shippingDatabase, main: 'dist/apps/shipping/src/main.js' },
   { name: 'notifications', defaultPort: 3006, topology: notificationsTopology, database: notificationsDatabase, main: 'dist/apps/notifications/src/main.js' },
 ];
+
+/** The operations console: not a messaging service (no topology, no queue), started beside them. */
+export const operationsConsole = { name: 'console', defaultPort: 3000, main: 'dist/apps/console/src/main.js' } as const;

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import concurrently from 'concurrently';
 import { provision } from '../provision/provision';
-import { services } from '../services';
+import { operationsConsole, services } from '../services';
 import { seedDemoStock } from './demo-stock';
 import { startInfrastructureProcess, stopProcess } from './infrastructure-process';
 import { LOCAL_STACK_FILE, removeLocalStackEndpoints, writeLocalStackEndpoints } from './local-stack-endpoints';
@@ -14,6 +14,8 @@ const dataDir = join(root, '.data');
 const endpointsFile = join(root, LOCAL_STACK_FILE);
 const pgPort = Number(process.env.LOCAL_PG_PORT ?? 5432);
 const emulatorPort = Number(process.env.LOCAL_EMULATOR_PORT ?? 4566);
+/** Admin routes exist only with a token; locally the console logs in with this one unless OPS_TOKEN is set. */
+const LOCAL_OPS_TOKEN = 'local-operator-token';
 
 /**
  * `npm start`: the whole shop on this machine with nothing installed but npm packages. Real
@@ -49,18 +51,29 @@ async function main(): Promise<void> {
   }
 
   const portOf = (name: string, fallback: number) => Number(process.env[`${name.toUpperCase()}_PORT`] ?? fallback);
+  const serviceUrls = services.map((service) => `${service.name}=http://localhost:${portOf(service.name, service.defaultPort)}`).join(',');
   const { commands, result } = concurrently(
-    services.map((service) => ({
-      name: service.name,
-      command: `node ${service.main}`,
-      env: { ...env, PORT: String(portOf(service.name, service.defaultPort)) },
-      cwd: root,
-    })),
-    { prefix: '{name}', prefixColors: ['blue', 'green', 'magenta', 'cyan', 'yellow', 'red'], handleInput: false },
+    [
+      ...services.map((service) => ({
+        name: service.name,
+        command: `node ${service.main}`,
+        env: { ...env, PORT: String(portOf(service.name, service.defaultPort)) },
+        cwd: root,
+      })),
+      {
+        name: operationsConsole.name,
+        command: `node ${operationsConsole.main}`,
+        env: { ...env, PORT: String(portOf(operationsConsole.name, operationsConsole.defaultPort)), CONSOLE_SERVICE_URLS: serviceUrls },
+        cwd: root,
+      },
+    ],
+    { prefix: '{name}', prefixColors: ['blue', 'green', 'magenta', 'cyan', 'yellow', 'red', 'white'], handleInput: false },
   );
   for (const service of services) {
     log(`${service.name.padEnd(14)} http://localhost:${portOf(service.name, service.defaultPort)}  (docs /docs, health /health/ready)`);
   }
+  const consoleUrl = `http://localhost:${portOf(operationsConsole.name, operationsConsole.defaultPort)}`;
+  log(`${'console'.padEnd(14)} ${consoleUrl}  (log in with the token ${env.OPS_TOKEN === LOCAL_OPS_TOKEN ? `"${LOCAL_OPS_TOKEN}"` : 'in OPS_TOKEN'})`);
 
   let shuttingDown = false;
   const shutdown = async (reason: string, exitCode: number) => {
@@ -96,6 +109,7 @@ function stackEnv(): NodeJS.ProcessEnv {
     AWS_SECRET_ACCESS_KEY: 'local',
     // A shutdown waits for the consumer's long poll to return: keep it short locally, so Ctrl-C is quick.
     CONSUMER_WAIT_SECONDS: process.env.CONSUMER_WAIT_SECONDS ?? '2',
+    OPS_TOKEN: process.env.OPS_TOKEN || LOCAL_OPS_TOKEN,
   };
 }
 
