@@ -65,7 +65,7 @@ describe('the ops CLI beside the local stack', () => {
   it('never swaps a deployment named by the environment for the local stack', () => {
     writeLocalStackEndpoints(localStackFile, stack);
     const realAws = { AWS_ACCOUNT_ID: '111122223333', AWS_REGION: 'eu-west-1', DATABASE_URL: 'postgres://ops@db.example.invalid/shop' };
-    expect(loadConfig(messagingEnvSchema, opsEnvironment(realAws, localStackFile)).aws).toEqual({ region: 'eu-west-1', endpoint: undefined, accountId: '111122223333' });
+    expect(loadConfig(messagingEnvSchema, opsEnvironment(realAws, localStackFile)).aws).toMatchObject({ region: 'eu-west-1', endpoint: undefined, accountId: '111122223333' });
     const emulator = { AWS_ENDPOINT_URL: 'http://127.0.0.1:1' };
     expect(opsEnvironment(emulator, localStackFile)).toBe(emulator);
   });

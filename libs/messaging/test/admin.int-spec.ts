@@ -100,7 +100,7 @@ describe('admin routes and HTTP limits', () => {
         const http = app.getHttpServer();
         await publishWidget(app);
         const outbox = await admin(http, '/outbox').expect(200);
-        expect(outbox.body).toMatchObject({ backlog: { pending: 0, failing: 0, published: 1 }, pending: [] });
+        expect(outbox.body).toMatchObject({ summary: { pending: 0, failing: 0, parked: 0, scheduled: 0, published: 1 }, pending: [], parked: [], scheduled: [] });
         const metrics = await waitFor(async () => {
           const { body } = await admin(http, '/metrics').expect(200);
           return body.handled === 1 ? body : undefined;

@@ -1,4 +1,4 @@
-import type { FlowQuery, InboxRecord, MetricsSnapshot, OutboxBacklogCounts, OutboxRecord, PublishedFilter, PublishedMatch } from '@app/messaging';
+import type { FlowQuery, InboxRecord, MetricsSnapshot, OutboxRecord, OutboxSummary, ParkedEvent, PublishedFilter, PublishedMatch, ReleaseSelection, ScheduledEvent } from '@app/messaging';
 import type { PublishedEventSource } from '@app/operations';
 import { Inject, Injectable } from '@nestjs/common';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../console.config';
@@ -20,6 +20,13 @@ export interface AdminStatus {
   consumer: { status: string; sinceLastPollSeconds?: number; consumes?: boolean };
 }
 
+export interface ServiceOutbox {
+  summary: OutboxSummary;
+  pending: OutboxRecord[];
+  parked: ParkedEvent[];
+  scheduled: ScheduledEvent[];
+}
+
 /** JSON from the wire: dates arrive as strings. */
 type Wire<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 
@@ -39,9 +46,19 @@ export class AdminClient {
     return this.get(service, '/metrics');
   }
 
-  async outbox(service: DirectoryEntry, limit = 50): Promise<{ backlog: OutboxBacklogCounts; pending: OutboxRecord[] }> {
-    const body = await this.get<{ backlog: Wire<OutboxBacklogCounts>; pending: Wire<OutboxRecord>[] }>(service, `/outbox?limit=${limit}`);
-    return { backlog: { ...body.backlog, lastPublishedAt: date(body.backlog.lastPublishedAt) }, pending: body.pending.map(record) };
+  async outbox(service: DirectoryEntry, limit = 50): Promise<ServiceOutbox> {
+    const body = await this.get<{ summary: Wire<OutboxSummary>; pending: Wire<OutboxRecord>[]; parked: Wire<ParkedEvent>[]; scheduled: Wire<ScheduledEvent>[] }>(service, `/outbox?limit=${limit}`);
+    return {
+      summary: { ...body.summary, lastPublishedAt: date(body.summary.lastPublishedAt) },
+      pending: body.pending.map(record),
+      parked: body.parked.map((row) => ({ ...row, parkedAt: new Date(row.parkedAt) })),
+      scheduled: body.scheduled.map((row) => ({ ...row, deliverAt: new Date(row.deliverAt), createdAt: new Date(row.createdAt) })),
+    };
+  }
+
+  /** Sends parked rows again, with the outbox's own release. */
+  async release(service: DirectoryEntry, selection: ReleaseSelection): Promise<number> {
+    return (await this.post<{ released: number }>(service, '/outbox/release', selection)).released;
   }
 
   async flow(service: DirectoryEntry, query: FlowQuery): Promise<OutboxRecord[]> {
