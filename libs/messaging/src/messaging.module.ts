@@ -27,6 +27,7 @@ import { MessagingObserver } from './observer/messaging-observer';
 import { MetricsController } from './metrics/metrics.controller';
 import { EVENT_TRANSPORT, type EventTransport } from './outbox/event-transport';
 import { Outbox } from './outbox/outbox';
+import { OutboxCommitSignal } from './outbox/outbox-commit-signal';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { AwsEventTransport } from './outbox/aws-event-transport';
 import { OwnQueueTransport } from './outbox/own-queue-transport';
@@ -84,7 +85,7 @@ export class MessagingModule {
     const infrastructure = MessagingInfrastructureModule.forRoot({ topology, config });
     const consumes = topology.consumes.length > 0;
     const names = new TopologyNames(config.topologyPrefix);
-    const dataSourceOptions = serviceDataSourceOptions(config.database, database, topology.service);
+    const dataSourceOptions = serviceDataSourceOptions(config.database, database, topology.service, { signalsOutboxCommits: true });
     const receiveGate = new ReceiveGate();
 
     const sqsConsumer = SqsModule.registerAsync({
@@ -132,6 +133,7 @@ export class MessagingModule {
       providers: [
         Outbox,
         OutboxRelay,
+        OutboxCommitSignal,
         RetentionJanitor,
         EventHandlersServer,
         MessagingHealthIndicators,

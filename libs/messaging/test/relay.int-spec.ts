@@ -91,6 +91,61 @@ describe('outbox relay', () => {
     expect(await publishedCount(app)).toBe(total);
   });
 
+  describe('waking relays after commit', () => {
+    let listener: Client;
+    let notifications = 0;
+
+    beforeEach(async () => {
+      notifications = 0;
+      listener = await connectTo(world.env);
+      listener.on('notification', () => (notifications += 1));
+      await listener.query('LISTEN "outbox_widgets"');
+    });
+
+    afterEach(async () => {
+      await listener?.end();
+    });
+
+    /** Every notification sent before now has reached the listener: the server delivers them before answering. */
+    const notificationsSoFar = async () => {
+      await listener.query('SELECT 1');
+      return notifications;
+    };
+
+    it('regression: a relaying service wakes its own relay in-process and sends no NOTIFY, so its commits do not serialise on it', async () => {
+      const app = await world.startReplica({ OUTBOX_POLL_MS: '3600000' });
+      const ids: string[] = [];
+      for (let commit = 0; commit < 20; commit++) ids.push(...(await publishWidgets(app, `in-process-${commit}`, 1)));
+      await waitFor(async () => (await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NULL')) === 0 || undefined, {
+        what: 'every commit relayed without a poll',
+      });
+      expect(await notificationsSoFar()).toBe(0);
+    });
+
+    it('a replica that does not relay wakes the relaying ones with NOTIFYs, fewer than its commits', async () => {
+      await world.startReplica({ OUTBOX_POLL_MS: '3600000' });
+      const writer = await world.startReplica({ OUTBOX_RELAY_ENABLED: 'false', OUTBOX_NOTIFY_MS: '1000' });
+      for (let commit = 0; commit < 20; commit++) await publishWidgets(writer, `api-only-${commit}`, 1);
+      await waitFor(async () => (await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NULL')) === 0 || undefined, {
+        what: 'the relaying replica to send what the other wrote',
+      });
+      const sent = await notificationsSoFar();
+      expect(sent).toBeGreaterThanOrEqual(1);
+      expect(sent).toBeLessThan(20);
+    });
+
+    it('a writer outside the library (a script, an older release) still wakes the relays through the insert trigger', async () => {
+      await world.startReplica({ OUTBOX_POLL_MS: '3600000' });
+      await db.query(`INSERT INTO widgets.outbox_messages (event_id, type, topic, envelope)
+        VALUES (gen_random_uuid(), 'test.widget.created.v1', 'widgets', json_build_object('specversion', '1.0', 'id', gen_random_uuid(), 'source', '/script', 'type', 'test.widget.created.v1',
+          'time', now(), 'datacontenttype', 'application/json', 'data', json_build_object('widgetId', 'scripted', 'label', 'x'), 'correlationid', 'script'))`);
+      await waitFor(async () => (await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NULL')) === 0 || undefined, {
+        what: 'the scripted row to be relayed on its notification',
+      });
+      expect(await notificationsSoFar()).toBe(1);
+    });
+  });
+
   it('a commit whose notification was lost is sent by the fallback poll', async () => {
     const app = await world.startReplica({ OUTBOX_POLL_MS: '300' });
     const observer = await observeTopic(world.config, WidgetCreated);

@@ -37,6 +37,7 @@ export const messagingEnvSchema = z
     OUTBOX_BATCHES_IN_FLIGHT: positiveInt.max(50).default(4),
     OUTBOX_LEASE_SECONDS: positiveInt.min(5).max(3600).default(30),
     OUTBOX_MAX_ATTEMPTS: positiveInt.max(1000).default(10),
+    OUTBOX_NOTIFY_MS: positiveInt.max(60_000).default(20),
     OUTBOX_RETRY_BASE_MS: positiveInt.max(3_600_000).default(1000),
     OUTBOX_RETRY_MAX_MS: positiveInt.max(86_400_000).default(300_000),
     CONSUMER_BATCH_SIZE: positiveInt.max(10).default(10),
@@ -97,6 +98,7 @@ export const messagingEnvSchema = z
         relayEnabled: env.OUTBOX_RELAY_ENABLED,
         leaseSeconds: env.OUTBOX_LEASE_SECONDS,
         maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+        notifyIntervalMs: env.OUTBOX_NOTIFY_MS,
         retry: { baseMs: env.OUTBOX_RETRY_BASE_MS, maxMs: Math.max(env.OUTBOX_RETRY_BASE_MS, env.OUTBOX_RETRY_MAX_MS) },
       },
       consumer: {

@@ -7,6 +7,7 @@ import { ProcessInstances1732300000060 } from '../process-manager/process-instan
 import { ScheduledJobRuns1732300000050 } from '../scheduling/scheduled-job-runs.migration';
 import { MessagingTables1732300000000 } from './messaging-tables.migration';
 import { OutboxDelivery1732300000010 } from './outbox-delivery.migration';
+import { OutboxNotifyGuard1732300000030, OUTBOX_NOTIFY_SETTING } from './outbox-notify-guard.migration';
 import { OutboxRelayIndexes1732300000020 } from './outbox-relay-indexes.migration';
 
 export interface ServiceDatabase {
@@ -18,8 +19,18 @@ export interface ServiceDatabase {
   migrations: Function[];
 }
 
-/** Data source options for a service: its schema, its entities plus the outbox/inbox, never `synchronize`. */
-export function serviceDataSourceOptions(config: DatabaseConfig, database: ServiceDatabase, applicationName: string): DataSourceOptions {
+/**
+ * Data source options for a service: its schema, its entities plus the outbox/inbox, never `synchronize`.
+ * `signalsOutboxCommits`: the process wakes relays after its own commits (the messaging module
+ * does), so its sessions ask the outbox trigger not to NOTIFY.
+ */
+export function serviceDataSourceOptions(
+  config: DatabaseConfig,
+  database: ServiceDatabase,
+  applicationName: string,
+  { signalsOutboxCommits = false }: { signalsOutboxCommits?: boolean } = {},
+): DataSourceOptions {
+  const notify = signalsOutboxCommits ? ` -c ${OUTBOX_NOTIFY_SETTING}=off` : '';
   return {
     type: 'postgres',
     ...(config.url ? { url: config.url } : { host: config.host, port: config.port, username: config.user, password: config.password, database: config.database }),
@@ -27,13 +38,13 @@ export function serviceDataSourceOptions(config: DatabaseConfig, database: Servi
     entities: [...(Array.isArray(database.entities) ? database.entities : Object.values(database.entities)), OutboxMessage, InboxMessage],
     // The library's own tables come first, in every service: outbox, inbox, scheduled-job bookkeeping,
     // process-manager instances.
-    migrations: [MessagingTables1732300000000, OutboxDelivery1732300000010, OutboxRelayIndexes1732300000020, ScheduledJobRuns1732300000050, ProcessInstances1732300000060, ...database.migrations],
+    migrations: [MessagingTables1732300000000, OutboxDelivery1732300000010, OutboxRelayIndexes1732300000020, OutboxNotifyGuard1732300000030, ScheduledJobRuns1732300000050, ProcessInstances1732300000060, ...database.migrations],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
     applicationName,
     // Unqualified names in a service's migrations and queries resolve to its own schema.
-    extra: { max: config.poolSize, options: `-c search_path=${database.schema}`, ...connectionBounds(config) },
+    extra: { max: config.poolSize, options: `-c search_path=${database.schema}${notify}`, ...connectionBounds(config) },
   };
 }
 

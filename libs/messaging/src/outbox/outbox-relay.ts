@@ -68,6 +68,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private idleWaiters: (() => void)[] = [];
   private quotedTable?: string;
   private parkedCountedAt = 0;
+  /** True once this process relays: its own commits then wake it in-process. */
+  relaysHere = false;
   private readonly sender: BatchSender;
   private readonly retryPolicy: RelayRetryPolicy;
 
@@ -89,6 +91,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     // A service that publishes nothing may still send itself events (its own queue).
     const { publishes, consumes } = this.options.topology;
     if ((publishes.length === 0 && consumes.length === 0) || !this.options.config.outbox.relayEnabled) return;
+    this.relaysHere = true;
     this.pollTimer = setInterval(() => {
       this.wake();
       if (Date.now() - this.parkedCountedAt >= PARKED_GAUGE_INTERVAL_MS) void this.refreshParkedGauge();

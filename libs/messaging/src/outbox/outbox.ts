@@ -10,6 +10,7 @@ import { EventTooLargeError, InvalidEventError, OutsideTransactionError } from '
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { currentTraceContext, inSpan, SpanKind, traceparentOfSpan, validTraceparent } from '../tracing/trace-context';
 import { MAX_EVENT_BYTES, messageBytes, messageGroupIdProblem } from './broker-limits';
+import { markOutboxWritten } from './outbox-commit-signal';
 import { OutboxMessage } from './outbox-message.entity';
 
 
@@ -92,6 +93,7 @@ export class Outbox {
       }
       span.setAttribute('messaging.message.id', envelope.id);
       await this.write(manager, contract, envelope, { subject: options.subject, destination, due });
+      markOutboxWritten(manager.queryRunner);
       return envelope;
     });
   }
