@@ -9,3 +9,9 @@ import type { EntityManager } from 'typeorm';
 export async function lockOrder(manager: EntityManager, orderId: string): Promise<void> {
   await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`inventory-order:${orderId}`]);
 }
+
+/** Whether an OrderCancelled about the order has been handled here before. */
+export async function isKnownCancelled(manager: EntityManager, orderId: string): Promise<boolean> {
+  const rows: unknown[] = await manager.query(`SELECT 1 FROM order_cancellations WHERE order_id = $1`, [orderId]);
+  return rows.length > 0;
+}

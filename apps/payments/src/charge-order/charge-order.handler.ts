@@ -2,9 +2,10 @@ import { PaymentCompleted, PaymentFailed, StockReserved } from '@app/contracts';
 import { EventContext, OnEvent, type EventPayload } from '@app/messaging';
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { Payment, PaymentStatus } from '../domain/payment.entity';
+import { Payment } from '../domain/payment.entity';
+import { answerStep, chargeStep } from '../domain/payment-lifecycle';
 import { chargeKey, PAYMENT_PROVIDER, type PaymentProvider } from '../domain/payment-provider';
-import { isKnownCancelled, lockPayment, refundIfCharged } from '../domain/refund-charge';
+import { isKnownCancelled, lockPayment, refund } from '../domain/refund-charge';
 import { ChargeRequests } from './charge-requests';
 
 @Controller()
@@ -30,14 +31,17 @@ export class ChargeOrderHandler {
       currency: reserved.currency,
       correlationId: ctx.envelope.correlationid,
     });
-    if (requested.status !== PaymentStatus.Requested) return;
+    if (chargeStep(requested.status) === 'nothing') return;
 
     const result = await this.provider.charge({ idempotencyKey: chargeKey(reserved.orderId), amount: reserved.amount, currency: reserved.currency });
 
     const payment = await lockPayment(ctx, reserved.orderId);
-    // Another event about this order finished it while this one waited for the provider.
-    if (payment?.status !== PaymentStatus.Requested) return;
-    payment.status = result.approved ? PaymentStatus.Completed : PaymentStatus.Declined;
+    // Cancelled while the charge was under way: the OrderCancelled handler found it REQUESTED and
+    // left it to this step, which now holds the row. (Had it come later, it finds it COMPLETED.)
+    const step = answerStep(payment?.status ?? null, result.approved, await isKnownCancelled(ctx, reserved.orderId));
+    // 'nothing': another event about this order recorded the answer while this one waited for the provider.
+    if (step.kind === 'nothing' || !payment) return;
+    payment.status = step.status;
     payment.providerReference = result.approved ? result.reference : null;
     await ctx.manager.update(Payment, { id: payment.id }, { status: payment.status, providerReference: payment.providerReference });
     const outcome = { paymentId: payment.id, orderId: payment.orderId, customerId: reserved.customerId, amount: payment.amount, currency: payment.currency };
@@ -46,8 +50,6 @@ export class ChargeOrderHandler {
     } else {
       await ctx.publish(PaymentFailed, { ...outcome, reason: result.reason }, { subject: reserved.orderId });
     }
-    // Cancelled while the charge was under way: the OrderCancelled handler found it REQUESTED and
-    // left it to this one, which now holds the row. (Had it come later, it finds it COMPLETED.)
-    if (await isKnownCancelled(ctx, reserved.orderId)) await refundIfCharged(ctx, this.provider, payment);
+    if (step.refund) await refund(ctx, this.provider, payment);
   }
 }

@@ -9,11 +9,10 @@ import { Refund } from './refund.entity';
  * Gives a completed charge back, once: the provider call carries the order's refund key, so a
  * handler that crashed after the provider refunded asks again on redelivery and gets the same
  * refund; the unique payment_id keeps the record single. MUST be called with the payment row
- * locked in `ctx`'s transaction.
+ * locked in `ctx`'s transaction, for a COMPLETED payment not refunded yet (payment-lifecycle.ts).
  */
-export async function refundIfCharged(ctx: EventContext, provider: PaymentProvider, payment: Payment): Promise<void> {
-  if (payment.status !== PaymentStatus.Completed || !payment.providerReference) return;
-  if (await ctx.manager.existsBy(Refund, { paymentId: payment.id })) return;
+export async function refund(ctx: EventContext, provider: PaymentProvider, payment: Payment): Promise<void> {
+  if (payment.status !== PaymentStatus.Completed || !payment.providerReference) throw new Error(`Payment ${payment.id} is ${payment.status}: nothing to refund`);
   const refunded = await provider.refund({ idempotencyKey: refundKey(payment.orderId), chargeReference: payment.providerReference, amount: payment.amount, currency: payment.currency });
   const refund = ctx.manager.create(Refund, {
     id: randomUUID(),

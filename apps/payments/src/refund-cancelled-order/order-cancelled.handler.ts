@@ -3,7 +3,9 @@ import { EventContext, OnEvent, type EventPayload } from '@app/messaging';
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { PAYMENT_PROVIDER, type PaymentProvider } from '../domain/payment-provider';
-import { lockPayment, refundIfCharged } from '../domain/refund-charge';
+import { cancellationStep } from '../domain/payment-lifecycle';
+import { lockPayment, refund } from '../domain/refund-charge';
+import { Refund } from '../domain/refund.entity';
 
 @Controller()
 export class OrderCancelledHandler {
@@ -19,6 +21,7 @@ export class OrderCancelledHandler {
   async onOrderCancelled(@Payload() order: EventPayload<typeof OrderCancelled>, @Ctx() ctx: EventContext): Promise<void> {
     await ctx.manager.query(`INSERT INTO order_cancellations (order_id, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [order.orderId, order.reason]);
     const payment = await lockPayment(ctx, order.orderId);
-    if (payment) await refundIfCharged(ctx, this.provider, payment);
+    const refunded = payment ? await ctx.manager.existsBy(Refund, { paymentId: payment.id }) : false;
+    if (payment && cancellationStep(payment.status, refunded) === 'refund') await refund(ctx, this.provider, payment);
   }
 }
