@@ -206,4 +206,28 @@ describe('billing numbers invoices in date order', () => {
     expect(byNumber.map((invoice) => Number(invoice.number.split('-').at(-1)))).toEqual(byNumber.map((_, index) => index + 1));
     expect(byNumber.every((invoice) => invoice.number.startsWith(`INV-${new Date(invoice.issuedAt).getUTCFullYear()}-`))).toBe(true);
   });
+
+  describe('on a replica whose clock is years ahead', () => {
+    let db: Client;
+
+    beforeAll(async () => {
+      db = await connect(shop.env);
+    });
+
+    afterEach(() => jest.useRealTimers());
+
+    afterAll(() => db?.end());
+
+    it('regression: dates the invoice and picks its year series by the database clock, not its own', async () => {
+      // Only the clock is skewed (it runs on from 2031); timers stay real.
+      jest.useFakeTimers({ now: new Date('2031-01-01T00:00:00Z'), advanceTimers: true, doNotFake: ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'nextTick', 'queueMicrotask'] });
+      const orderId = randomUUID();
+      await deliver(shop, 'billing', 'shop.order.confirmed.v1', orderId, { customerId: 'interleaving', paymentId: randomUUID(), amount: 100, currency: 'EUR', lines: [{ sku: 'SKU-ANY', quantity: 1 }] });
+      jest.useRealTimers();
+      const [invoice] = await client.recordsWhen('billing', '/invoices', orderId, 1);
+      const { rows } = await db.query(`SELECT extract(year FROM now() AT TIME ZONE 'UTC')::int AS year, extract(epoch FROM now() - $1::timestamptz) AS age`, [invoice.issuedAt]);
+      expect(invoice.number).toMatch(new RegExp(`^INV-${rows[0].year}-\\d{6}$`));
+      expect(Math.abs(Number(rows[0].age))).toBeLessThan(60);
+    });
+  });
 });
