@@ -18,7 +18,7 @@ export { createSnsClient, createSqsClient, topicArn, queueArn } from './aws/aws-
 export { serviceDataSourceOptions, openServiceDataSource, migrateDataSource, type ServiceDatabase } from './database/service-data-source';
 export { Outbox, type PublishOptions, type DueTime } from './outbox/outbox';
 export { MAX_EVENT_BYTES, BROKER_LIMITS, messageBytes, messageGroupIdProblem } from './outbox/broker-limits';
-export { OutboxBacklog, outboxBacklogOf, runSqlOn, runSqlOnDataSource, type RunSql, type ScheduledEvent, type OutboxSummary, type ParkedEvent, type ReleaseSelection } from './outbox/outbox-backlog';
+export { OutboxBacklog, outboxBacklogOf, runSqlOn, runSqlOnDataSource, type RunSql, type ScheduledEvent, type OutboxSummary, type OutboxLag, LAG_COUNT_CAP, type ParkedEvent, type ReleaseSelection } from './outbox/outbox-backlog';
 export { OutboxRelay } from './outbox/outbox-relay';
 export { OutboxMessage } from './outbox/outbox-message.entity';
 export { InboxMessage } from './inbox/inbox-message.entity';

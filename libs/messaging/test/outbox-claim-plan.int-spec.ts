@@ -1,4 +1,4 @@
-import { defineEvent, defineService, MessagingModule, type MessagingConfig } from '@app/messaging';
+import { defineEvent, defineService, MessagingModule, OutboxBacklog, runSqlOn, type MessagingConfig } from '@app/messaging';
 import { waitFor } from '@app/messaging/testing';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Client } from 'pg';
@@ -30,8 +30,8 @@ interface PlanNode {
 }
 
 /** Every scan of the plan, as "Node Type on index-or-table". EXPLAIN of an UPDATE plans it without running it. */
-async function scansOf(db: Client, sql: string): Promise<string[]> {
-  const { rows } = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`);
+async function scansOf(db: Client, sql: string, params: unknown[] = []): Promise<string[]> {
+  const { rows } = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
   const scans: string[] = [];
   const visit = (node: PlanNode) => {
     if (/Scan/.test(node['Node Type'])) scans.push(`${node['Node Type']} on ${node['Index Name'] ?? node['Relation Name'] ?? '?'}`);
@@ -101,6 +101,33 @@ describe('outbox claim query', () => {
       what: 'the burst to be relayed',
       timeoutMs: 45_000,
     });
+  });
+
+  it('the lag sampled for metrics reads indexes only, however many timers wait and published rows are kept', async () => {
+    await db.query(`
+      INSERT INTO ${TABLE} (event_id, type, topic, envelope, published_at)
+      SELECT gen_random_uuid(), 'test.burst.happened.v1', 'bursts', '{}'::json, now() - interval '1 hour' FROM generate_series(1, 100000)`);
+    await db.query(`
+      INSERT INTO ${TABLE} (event_id, type, topic, envelope, deliver_at, available_at)
+      SELECT gen_random_uuid(), 'test.burst.happened.v1', 'bursts', '{}'::json, now() + interval '30 days', now() + interval '30 days' FROM generate_series(1, 100000)`);
+    await insertBurst(db, 3, false);
+    await db.query(`UPDATE ${TABLE} SET created_at = now() - interval '5 minutes' WHERE id = (SELECT min(id) FROM ${TABLE} WHERE published_at IS NULL AND deliver_at IS NULL)`);
+
+    const plans: string[][] = [];
+    const explaining = new OutboxBacklog(async <R>(sql: string, params?: unknown[]) => {
+      plans.push(await scansOf(db, sql, params));
+      return [{}] as R[];
+    }, 'bursts');
+    await explaining.lag();
+    expect(plans).toHaveLength(1);
+    // Bitmap scans of the small FIFO and parked indexes are bounded by those rows; the timers' and
+    // the published rows' indexes, and the table itself, are never read whole.
+    expect(plans[0].filter((scan) => /Seq Scan|Bitmap Index Scan on (outbox_(unpublished|due|ready|published_at)_idx|outbox_messages_pkey)/.test(scan))).toEqual([]);
+
+    const lag = await new OutboxBacklog(runSqlOn(db), 'bursts').lag();
+    expect(lag).toMatchObject({ pending: 3, parked: 0 });
+    expect(lag.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(300);
+    expect(lag.oldestPendingAgeSeconds).toBeLessThan(360);
   });
 
   it('regression: the FIFO claim on a never-analysed table walks the FIFO index in order and probes each group, with no bitmap, hash or sequential scan', async () => {

@@ -61,6 +61,21 @@ export interface OutboxSummary {
   lastPublishedAt: Date | null;
 }
 
+/**
+ * The outbox's lag, cheap enough to sample on a timer however many timers wait and however many
+ * published rows are kept: every part is an ordered index lookup or a bounded count.
+ */
+export interface OutboxLag {
+  /** Rows due now and not claimed, counted up to `LAG_COUNT_CAP` per kind (ready, FIFO, due). */
+  pending: number;
+  /** Seconds since the oldest of them fell due (its commit, or its due time); null with none. */
+  oldestPendingAgeSeconds: number | null;
+  parked: number;
+}
+
+/** The most rows `lag()` counts of each kind: beyond it, the exact figure does not change what anyone does. */
+export const LAG_COUNT_CAP = 10_000;
+
 /** A row the relay gave up on, and why. */
 export interface ParkedEvent {
   id: string;
@@ -151,6 +166,27 @@ export class OutboxBacklog {
       published: Number(row.published),
       lastPublishedAt: row.last_published_at,
     };
+  }
+
+  /**
+   * For metrics and health: rows being sent or backing off are not counted (the refusal metrics
+   * show those), and neither are timers not due yet. `summary()` is the exact, full-scan figure.
+   */
+  async lag(): Promise<OutboxLag> {
+    const pending = 'published_at IS NULL AND parked_at IS NULL';
+    const ready = `${pending} AND available_at IS NULL AND group_key IS NULL`;
+    const fifo = `${pending} AND group_key IS NOT NULL AND (available_at IS NULL OR available_at <= now())`;
+    const due = `${pending} AND available_at IS NOT NULL AND available_at <= now() AND group_key IS NULL`;
+    const capped = (where: string) => `(SELECT count(*) FROM (SELECT 1 FROM ${this.table} WHERE ${where} LIMIT ${LAG_COUNT_CAP}) AS capped)`;
+    const [row] = await this.sql<{ pending: string; oldest: number | null; parked: string }>(`
+      SELECT ${capped(ready)} + ${capped(fifo)} + ${capped(due)} AS pending,
+        extract(epoch FROM now() - least(
+          (SELECT created_at FROM ${this.table} WHERE ${ready} ORDER BY id LIMIT 1),
+          (SELECT greatest(created_at, deliver_at) FROM ${this.table} WHERE ${fifo} ORDER BY id LIMIT 1),
+          (SELECT greatest(created_at, deliver_at) FROM ${this.table} WHERE ${due} ORDER BY available_at LIMIT 1)
+        ))::float8 AS oldest,
+        (SELECT count(*) FROM ${this.table} WHERE parked_at IS NOT NULL AND published_at IS NULL) AS parked`);
+    return { pending: Number(row.pending), oldestPendingAgeSeconds: row.oldest === null ? null : Number(row.oldest), parked: Number(row.parked) };
   }
 
   /** Parked rows, oldest first. */
