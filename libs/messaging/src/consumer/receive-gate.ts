@@ -42,7 +42,9 @@ export class ReceiveGate {
 
   async beforeReceive(): Promise<void> {
     if (this.brokerFailures > 0) await this.until(delay(jitteredBackoffMs(this.brokerBackoff, this.brokerFailures)));
-    while (this.holds.size > 0) await this.until(Promise.all([...this.holds]));
+    // Once closed, `until` settles at once: waiting on for the holds would spin in microtasks,
+    // starving the very timers that end them (and the shutdown's), until the heap runs out.
+    while (this.holds.size > 0 && !this.cancelled) await this.until(Promise.all([...this.holds]));
     if (this.cancelled) throw new ReceiveCancelledError('The consumer is stopping');
   }
 
