@@ -22,7 +22,7 @@ interface Batch {
 
 const empty = (): SendResult => ({ sent: [], refused: [], unsent: [] });
 
-function merge(results: readonly SendResult[]): SendResult {
+export function mergeSendResults(results: readonly SendResult[]): SendResult {
   return {
     sent: results.flatMap((result) => result.sent),
     refused: results.flatMap((result) => result.refused),
@@ -43,7 +43,7 @@ export class BatchSender {
   ) {}
 
   async sendStandard(rows: readonly ClaimedRow[]): Promise<SendResult> {
-    return merge(await Promise.all(this.batchesOf(rows).map((batch) => this.send(batch))));
+    return mergeSendResults(await Promise.all(this.batchesOf(rows).map((batch) => this.send(batch))));
   }
 
   /**
@@ -60,7 +60,7 @@ export class BatchSender {
     const results: SendResult[] = [];
     while (groups.size > 0) {
       const wave = [...groups.values()].map((queue) => queue[0]);
-      const result = merge(await Promise.all(this.batchesOf(wave).map((batch) => this.send(batch))));
+      const result = mergeSendResults(await Promise.all(this.batchesOf(wave).map((batch) => this.send(batch))));
       results.push(result);
       const sent = new Set(result.sent.map((row) => row.id));
       for (const [key, queue] of groups) {
@@ -75,7 +75,7 @@ export class BatchSender {
         }
       }
     }
-    return merge(results);
+    return mergeSendResults(results);
   }
 
   private batchesOf(rows: readonly ClaimedRow[]): Batch[] {
@@ -138,7 +138,7 @@ export class BatchSender {
       if (batch.rows.length === 1) return { ...empty(), refused: [{ row: batch.rows[0], code, reason: `${code}: ${failure.message}` }] };
       const singles: SendResult[] = [];
       for (const row of batch.rows) singles.push(await this.send({ destination: batch.destination, rows: [row] }));
-      return merge(singles);
+      return mergeSendResults(singles);
     } finally {
       spans.forEach((span) => span.end());
     }

@@ -8,7 +8,7 @@ import { quotedTable } from '../database/quoted-table';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { MessagingObserver } from '../observer/messaging-observer';
-import { BatchSender, type SendResult } from './batch-sender';
+import { BatchSender, mergeSendResults, type SendResult } from './batch-sender';
 import { EVENT_TRANSPORT, type EventTransport } from './event-transport';
 import {
   fifoClaimSql,
@@ -191,11 +191,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       return { standard: 0, fifo: 0 };
     }
     this.metrics.relayClaims.inc({ result: 'rows' });
-    const [standardResult, fifoResult] = await Promise.all([this.sender.sendStandard(standard), this.sender.sendFifo(fifo)]);
-    const result = { ...standardResult, sent: [...standardResult.sent, ...fifoResult.sent], refused: [...standardResult.refused, ...fifoResult.refused], unsent: [...standardResult.unsent, ...fifoResult.unsent] };
+    const result = mergeSendResults(await Promise.all([this.sender.sendStandard(standard), this.sender.sendFifo(fifo)]));
     await this.record(result);
-    const error = standardResult.error ?? fifoResult.error;
-    if (error) throw error;
+    if (result.error) throw result.error;
     return { standard: standard.length, fifo: fifo.length };
   }
 
