@@ -310,7 +310,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const target = random.pick(FAULT_TARGETS);
       await withDb((db) => openFaultWindow(db, target, options.faultWindowMs));
       faultWindows += 1;
-      log(`inserts into ${target} fail for ${options.faultWindowMs} ms`);
+      log(`writes to ${target} fail for ${options.faultWindowMs} ms`);
     });
     const poisonSends: Promise<void>[] = [];
     for (let index = 0; index < options.poisonCount; index++) {

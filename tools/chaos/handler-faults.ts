@@ -3,11 +3,15 @@ import type { Client } from 'pg';
 /** SQLSTATE of an injected failure: handlers' retries show it as `DRIVER_CH001`. */
 export const INJECTED_FAILURE_CODE = 'CH001';
 
-/** Tables whose inserts fail while a fault window is open: a payment's and a shipment's. */
+/**
+ * Tables whose writes fail while a fault window is open: a payment's (both "charge requested" and
+ * the recording of the provider's answer, i.e. a crash right after the provider charged) and a
+ * shipment's.
+ */
 export const FAULT_TARGETS = ['payments.payments', 'shipping.shipments'] as const;
 
 /**
- * Transient handler failures without touching the services' code: a trigger makes inserts into the
+ * Transient handler failures without touching the services' code: a trigger makes writes to the
  * target tables fail while a window is open, so the handlers writing them throw, roll back and are
  * retried by the consumer, exactly as with a real transient database error. MUST run after the
  * services have migrated (the tables exist).
@@ -25,7 +29,7 @@ export async function installHandlerFaults(db: Client): Promise<void> {
     END $$`);
   for (const target of FAULT_TARGETS) {
     await db.query(`DROP TRIGGER IF EXISTS chaos_fault_window ON ${target}`);
-    await db.query(`CREATE TRIGGER chaos_fault_window BEFORE INSERT ON ${target} FOR EACH ROW EXECUTE FUNCTION chaos.fail_in_window()`);
+    await db.query(`CREATE TRIGGER chaos_fault_window BEFORE INSERT OR UPDATE ON ${target} FOR EACH ROW EXECUTE FUNCTION chaos.fail_in_window()`);
   }
 }
 
@@ -53,7 +57,7 @@ export async function installPaymentDelay(db: Client, maxMs: number): Promise<vo
   await db.query(`CREATE TRIGGER chaos_payment_delay BEFORE UPDATE ON payments.payments FOR EACH ROW EXECUTE FUNCTION chaos.delay_payment()`);
 }
 
-/** Opens a window: inserts into the target fail for the next `durationMs`. */
+/** Opens a window: writes to the target fail for the next `durationMs`. */
 export async function openFaultWindow(db: Client, target: string, durationMs: number): Promise<void> {
   await db.query(
     `INSERT INTO chaos.fault_windows (target, fail_until) VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
