@@ -23,7 +23,7 @@ describe('an order whose payment races its deadline', () => {
   beforeAll(async () => {
     // Two seconds to pay, looked for ten times a second. A second payments replica takes the
     // events the first cannot while it waits for the provider.
-    shop = await startShop(allShopServices, { ORDER_PAYMENT_TIMEOUT_SECONDS: '2', ORDER_DEADLINE_CHECK_INTERVAL_MS: '100' });
+    shop = await startShop(allShopServices, { ORDER_PAYMENT_TIMEOUT_SECONDS: '2' });
     await shop.addReplica('payments');
     client = new ShopClient(shop);
     db = await connect(shop.env);

@@ -167,7 +167,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     AWS_SECRET_ACCESS_KEY: 'chaos',
     TOPOLOGY_PREFIX: 'chaos',
     ...options.serviceEnv,
-    ...(options.paymentTimeoutSeconds > 0 ? { ORDER_PAYMENT_TIMEOUT_SECONDS: String(options.paymentTimeoutSeconds), ORDER_DEADLINE_CHECK_INTERVAL_MS: '250' } : {}),
+    ...(options.paymentTimeoutSeconds > 0 ? { ORDER_PAYMENT_TIMEOUT_SECONDS: String(options.paymentTimeoutSeconds) } : {}),
   };
   const config = loadConfig(messagingEnvSchema, env);
   const names = new TopologyNames(config.topologyPrefix);

@@ -10,7 +10,8 @@ import { queueDepth, SCHEMAS, type QueueNames } from './snapshot';
 export async function stillMoving(db: Client, sqs: SQSClient, queues: readonly QueueNames[]): Promise<string[]> {
   const moving: string[] = [];
   for (const schema of SCHEMAS) {
-    const { rows } = await db.query(`SELECT count(*)::int AS pending FROM "${schema}".outbox_messages WHERE published_at IS NULL`);
+    // A timer not due yet (an order's payment deadline) is waiting, not moving.
+    const { rows } = await db.query(`SELECT count(*)::int AS pending FROM "${schema}".outbox_messages WHERE published_at IS NULL AND (deliver_at IS NULL OR deliver_at <= now())`);
     if (rows[0].pending > 0) moving.push(`${schema} outbox: ${rows[0].pending} unsent`);
   }
   for (const { queue } of queues) {

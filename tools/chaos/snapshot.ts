@@ -17,7 +17,10 @@ export async function readSnapshot(db: Client, sqs: SQSClient, queues: readonly 
   const rows = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => (await db.query(sql, params)).rows as T[];
   const outboxes = [];
   for (const schema of SCHEMAS) {
-    const [{ pending }] = await rows<{ pending: number }>(`SELECT count(*)::int AS pending FROM "${schema}".outbox_messages WHERE published_at IS NULL`);
+    // Timers not due yet (payment deadlines of settled orders) are not unsent events.
+    const [{ pending }] = await rows<{ pending: number }>(
+      `SELECT count(*)::int AS pending FROM "${schema}".outbox_messages WHERE published_at IS NULL AND (deliver_at IS NULL OR deliver_at <= now())`,
+    );
     const repeated = await rows<{ type: string; subject: string; times: number }>(
       `SELECT type, envelope->>'subject' AS subject, count(*)::int AS times FROM "${schema}".outbox_messages GROUP BY 1, 2 HAVING count(*) > 1`,
     );

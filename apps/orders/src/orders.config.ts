@@ -7,8 +7,6 @@ const ordersEnvSchema = z.object({
   IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().positive().default(24),
   /** An order not paid this long after it was placed is cancelled (PAYMENT_TIMEOUT); stock is held until then. */
   ORDER_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().positive().max(31_536_000).default(900),
-  /** How often orders past their deadline are looked for (once per interval across all replicas). */
-  ORDER_DEADLINE_CHECK_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
 });
 
 export const loadOrdersConfig = (env: NodeJS.ProcessEnv) => {
@@ -18,7 +16,6 @@ export const loadOrdersConfig = (env: NodeJS.ProcessEnv) => {
     port: service.PORT,
     idempotencyKeyRetentionHours: service.IDEMPOTENCY_KEY_RETENTION_HOURS,
     paymentTimeoutSeconds: service.ORDER_PAYMENT_TIMEOUT_SECONDS,
-    deadlineCheckIntervalMs: service.ORDER_DEADLINE_CHECK_INTERVAL_MS,
   };
 };
 

@@ -1,14 +1,15 @@
-import { MessagingModule, SchedulingModule } from '@app/messaging';
+import { MessagingModule, ProcessManagerModule, SchedulingModule } from '@app/messaging';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Order } from './domain/order.entity';
 import { OrderStatusChange } from './domain/order-status-change.entity';
-import { UnpaidOrderDeadlineJob } from './expire-unpaid-order/unpaid-order-deadline.job';
+import { PaymentDeadlineProcess } from './expire-unpaid-order/payment-deadline.process';
 import { GetOrderController } from './get-order/get-order.controller';
 import { ListOrdersController } from './list-orders/list-orders.controller';
 import { CreateOrders1732300000100 } from './migrations/1732300000100-create-orders';
 import { CreateIdempotencyKeys1732300000101 } from './migrations/1732300000101-create-idempotency-keys';
 import { AddPaymentDeadline1732300000102 } from './migrations/1732300000102-add-payment-deadline';
+import { SchedulePaymentDeadlines1732300000103 } from './migrations/1732300000103-schedule-payment-deadlines';
 import { PaymentOutcomeHandler } from './on-payment-outcome/payment-outcome.handler';
 import { ShipmentDispatchedHandler } from './on-shipment-dispatched/shipment-dispatched.handler';
 import { StockOutcomeHandler } from './on-stock-outcome/stock-outcome.handler';
@@ -22,7 +23,7 @@ import { IdempotencyKeyPurgeJob } from './purge-idempotency-keys/idempotency-key
 export const ordersDatabase = {
   schema: 'orders',
   entities: [Order, OrderStatusChange, IdempotencyKey],
-  migrations: [CreateOrders1732300000100, CreateIdempotencyKeys1732300000101, AddPaymentDeadline1732300000102],
+  migrations: [CreateOrders1732300000100, CreateIdempotencyKeys1732300000101, AddPaymentDeadline1732300000102, SchedulePaymentDeadlines1732300000103],
 };
 
 @Module({})
@@ -33,10 +34,11 @@ export class OrdersModule {
       imports: [
         MessagingModule.forRoot({ topology: ordersTopology, config: config.messaging, database: ordersDatabase }),
         SchedulingModule,
+        ProcessManagerModule,
         TypeOrmModule.forFeature([Order, OrderStatusChange]),
       ],
       controllers: [PlaceOrderController, ListOrdersController, GetOrderController, StockOutcomeHandler, PaymentOutcomeHandler, ShipmentDispatchedHandler],
-      providers: [{ provide: ORDERS_CONFIG, useValue: config }, PlaceOrderService, IdempotencyKeyPurgeJob, UnpaidOrderDeadlineJob],
+      providers: [{ provide: ORDERS_CONFIG, useValue: config }, PlaceOrderService, IdempotencyKeyPurgeJob, PaymentDeadlineProcess],
     };
   }
 }

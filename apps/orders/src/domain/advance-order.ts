@@ -13,7 +13,7 @@ export interface PaymentDetails {
   currency: string;
 }
 
-/** Where an event about an order comes from: a handler's transaction, or the deadline job's. */
+/** Where an event about an order comes from: a handler's transaction, or the deadline timer's. */
 export interface OrderEventSource {
   manager: EntityManager;
   publish<C extends EventContract>(contract: C, data: EventPayload<C>, options: PublishOptions): Promise<unknown>;

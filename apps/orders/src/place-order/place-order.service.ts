@@ -7,6 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Order } from '../domain/order.entity';
 import { OrderStatus } from '../domain/order-status';
 import { OrderStatusChange } from '../domain/order-status-change.entity';
+import { PaymentDeadlineProcess } from '../expire-unpaid-order/payment-deadline.process';
 import { ORDERS_CONFIG, type OrdersConfig } from '../orders.config';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { requestFingerprint } from './idempotency';
@@ -25,6 +26,7 @@ export class PlaceOrderService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     @Inject(ORDERS_CONFIG) private readonly config: OrdersConfig,
+    private readonly paymentDeadline: PaymentDeadlineProcess,
   ) {}
 
   /**
@@ -84,6 +86,7 @@ export class PlaceOrderService {
     const [{ deadline }]: { deadline: Date }[] = await manager.query(`SELECT now() + make_interval(secs => $1) AS deadline`, [this.config.paymentTimeoutSeconds]);
     order.paymentDeadline = deadline;
     await manager.insert(Order, order);
+    await this.paymentDeadline.start(manager, order);
     await manager.insert(OrderStatusChange, { orderId: order.id, status: OrderStatus.Placed, reason: null, causedByEventId: null, correlationId });
     await this.outbox.publish(manager, OrderPlaced, { orderId: order.id, customerId: order.customerId, currency: order.currency, lines, total }, { subject: order.id });
     return order;
