@@ -13,7 +13,7 @@ export {
 export { loadConfig, loadServiceConfig, booleanFromEnv, portFromEnv, ConfigurationError } from './config/load-config';
 export { messagingEnvSchema, type MessagingConfig, type DatabaseConfig, type AwsConfig } from './config/messaging-config';
 export { defineService, TopologyNames, type ServiceTopology } from './topology/service-topology';
-export { planTopology, applyTopology, locateQueue, queuePolicy, EVENT_TYPE_ATTRIBUTE, type PlannedAction } from './topology/provisioner';
+export { planTopology, applyTopology, locateQueue, QueueNotFoundError, queuePolicy, EVENT_TYPE_ATTRIBUTE, type PlannedAction } from './topology/provisioner';
 export { createSnsClient, createSqsClient, topicArn, queueArn } from './aws/aws-clients';
 export { serviceDataSourceOptions, openServiceDataSource, migrateDataSource, type ServiceDatabase } from './database/service-data-source';
 export { Outbox, type PublishOptions, type DueTime } from './outbox/outbox';

@@ -3,12 +3,14 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SqsModule } from '@ssut/nestjs-sqs';
 import { LoggerModule } from 'nestjs-pino';
 import type { DataSourceOptions } from 'typeorm';
 import { createSnsClient, createSqsClient } from './aws/aws-clients';
 import type { MessagingConfig } from './config/messaging-config';
-import { EventDispatcher, INBOX_CONSUMER, QUEUE_ADDRESSES, SQS_CLIENT, type QueueAddresses } from './consumer/event-dispatcher';
+import { EventDispatcher } from './consumer/event-dispatcher';
+import { InboxConsumer } from './consumer/inbox-consumer';
+import { QUEUE_LOCATOR, SQS_CLIENT } from './consumer/queue-addresses';
+import { QueueLocator } from './consumer/queue-locator';
 import { EventHandlersServer } from './consumer/event-handlers.server';
 import { DatabaseOutage } from './consumer/database-outage';
 import { DeadLetterQueue } from './consumer/dead-letter-queue';
@@ -19,6 +21,7 @@ import { RetentionJanitor } from './database/retention-janitor';
 import { AdminController } from './admin/admin.controller';
 import { OpsTokenGuard } from './admin/ops-token.guard';
 import { HealthController } from './health/health.controller';
+import { HealthMonitor } from './health/health-monitor';
 import { MessagingHealthIndicators } from './health/messaging-health';
 import { loggerParams } from './logging/logging';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
@@ -32,7 +35,6 @@ import { OutboxRelay } from './outbox/outbox-relay';
 import { AwsEventTransport } from './outbox/aws-event-transport';
 import { OwnQueueTransport } from './outbox/own-queue-transport';
 import { SnsEventTransport } from './outbox/sns-event-transport';
-import { locateQueue } from './topology/provisioner';
 import { TopologyNames, type ServiceTopology } from './topology/service-topology';
 
 export interface MessagingModuleOptions {
@@ -45,24 +47,38 @@ export interface MessagingModuleOptions {
 
 const SNS_CLIENT = Symbol('SNS_CLIENT');
 
+/**
+ * Delayed deliveries to the service's own queue, which may not be located yet (the broker was
+ * unreachable at start-up): until it is, a send fails as a whole and the relay backs off.
+ */
+function ownQueueOnceLocated(sqs: SQSClient, locator: QueueLocator | null): EventTransport {
+  let transport: OwnQueueTransport | undefined;
+  const resolve = () => (transport ??= new OwnQueueTransport(sqs, locator ? locator.addresses.queueUrl : null));
+  const limits = new OwnQueueTransport(sqs, null);
+  return {
+    maxBatchSize: limits.maxBatchSize,
+    maxBatchBytes: limits.maxBatchBytes,
+    publishBatch: (destination, events) => (locator && !locator.isLocated ? Promise.reject(new Error(`Queue "${locator.queueName}" not located yet`)) : resolve().publishBatch(destination, events)),
+  };
+}
+
 /** Clients and addresses, shared by the messaging module and the SQS consumer it configures. */
 @Module({})
 class MessagingInfrastructureModule {
-  static forRoot(options: MessagingOptions): DynamicModule {
+  static forRoot(options: MessagingOptions, receiveGate: ReceiveGate): DynamicModule {
     const providers: Provider[] = [
       { provide: MESSAGING_OPTIONS, useValue: options },
       { provide: SQS_CLIENT, useFactory: () => createSqsClient(options.config.aws) },
       { provide: SNS_CLIENT, useFactory: () => createSnsClient(options.config.aws) },
+      { provide: ReceiveGate, useValue: receiveGate },
       {
-        provide: QUEUE_ADDRESSES,
+        provide: QUEUE_LOCATOR,
         inject: [SQS_CLIENT],
-        useFactory: async (sqs: SQSClient): Promise<QueueAddresses | null> => {
+        // A missing queue stops start-up here; an unreachable broker does not (the locator keeps trying).
+        useFactory: async (sqs: SQSClient): Promise<QueueLocator | null> => {
           if (options.topology.consumes.length === 0) return null;
           const names = new TopologyNames(options.config.topologyPrefix);
-          return {
-            queueUrl: await locateQueue(sqs, names.queue(options.topology)),
-            deadLetterQueueUrl: await locateQueue(sqs, names.deadLetterQueue(options.topology)),
-          };
+          return QueueLocator.start(sqs, { queue: names.queue(options.topology), deadLetterQueue: names.deadLetterQueue(options.topology) }, receiveGate);
         },
       },
       MessagingMetrics,
@@ -82,41 +98,11 @@ class MessagingInfrastructureModule {
 export class MessagingModule {
   static forRoot(options: MessagingModuleOptions): DynamicModule {
     const { topology, config, database } = options;
-    const infrastructure = MessagingInfrastructureModule.forRoot({ topology, config });
+    const receiveGate = new ReceiveGate();
+    const infrastructure = MessagingInfrastructureModule.forRoot({ topology, config }, receiveGate);
     const consumes = topology.consumes.length > 0;
     const names = new TopologyNames(config.topologyPrefix);
     const dataSourceOptions = serviceDataSourceOptions(config.database, database, topology.service, { signalsOutboxCommits: true });
-    const receiveGate = new ReceiveGate();
-
-    const sqsConsumer = SqsModule.registerAsync({
-      imports: [infrastructure],
-      inject: [SQS_CLIENT, QUEUE_ADDRESSES],
-      useFactory: (sqs: SQSClient, queues: QueueAddresses | null) => ({
-        consumers: queues
-          ? [
-              {
-                name: INBOX_CONSUMER,
-                queueUrl: queues.queueUrl,
-                sqs,
-                batchSize: config.consumer.batchSize,
-                waitTimeSeconds: config.consumer.waitTimeSeconds,
-                visibilityTimeout: config.consumer.visibilityTimeoutSeconds,
-                // Long handlers keep their message invisible: extend it well before it lapses.
-                heartbeatInterval: Math.max(1, Math.floor(config.consumer.visibilityTimeoutSeconds / 3)),
-                messageAttributeNames: ['All'],
-                messageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SentTimestamp'],
-                pollingCompleteWaitTimeMs: config.shutdownDrainMs,
-                // Group order is kept by the dispatcher (one message of a group at a time).
-                suppressFifoWarning: true,
-                // Every poll waits here while the database is down or the broker is failing:
-                // receiving pauses and resumes without stopping the consumer.
-                preReceiveMessageCallback: () => receiveGate.beforeReceive(),
-              },
-            ]
-          : [],
-      }),
-    });
-
     return {
       module: MessagingModule,
       imports: [
@@ -127,7 +113,6 @@ export class MessagingModule {
           dataSourceFactory: (resolved?: DataSourceOptions) => openServiceDataSource(resolved ?? dataSourceOptions, config.database.migrateOnStart),
         }),
         TerminusModule.forRoot({ logger: false }),
-        sqsConsumer,
       ],
       controllers: [HealthController, MetricsController, AdminController],
       providers: [
@@ -137,19 +122,19 @@ export class MessagingModule {
         RetentionJanitor,
         EventHandlersServer,
         MessagingHealthIndicators,
+        HealthMonitor,
         OpsTokenGuard,
         {
           provide: EVENT_TRANSPORT,
-          inject: [SNS_CLIENT, SQS_CLIENT, QUEUE_ADDRESSES],
-          useFactory: (sns: SNSClient, sqs: SQSClient, queues: QueueAddresses | null) => {
-            const transport = new AwsEventTransport(new SnsEventTransport(sns, config.aws, names.prefix), new OwnQueueTransport(sqs, queues?.queueUrl ?? null));
+          inject: [SNS_CLIENT, SQS_CLIENT, QUEUE_LOCATOR],
+          useFactory: (sns: SNSClient, sqs: SQSClient, locator: QueueLocator | null) => {
+            const transport = new AwsEventTransport(new SnsEventTransport(sns, config.aws, names.prefix), ownQueueOnceLocated(sqs, locator));
             return options.decorateTransport ? options.decorateTransport(transport) : transport;
           },
         },
-        { provide: ReceiveGate, useValue: receiveGate },
         // Also the HTTP edge's judge of an outage (503), so every service has it.
         DatabaseOutage,
-        ...(consumes ? [EventDispatcher, UnitOfWork, DeadLetterQueue] : []),
+        ...(consumes ? [EventDispatcher, UnitOfWork, DeadLetterQueue, InboxConsumer] : []),
       ],
       exports: [Outbox, OutboxRelay, RetentionJanitor, EventHandlersServer, infrastructure],
     };

@@ -69,6 +69,11 @@ export const messagingEnvSchema = z
       ctx.addIssue({ code: 'custom', path: ['AWS_ACCOUNT_ID'], message: 'required when AWS_ENDPOINT_URL is not set (real AWS)' });
       return z.NEVER;
     }
+    // A consumer waiting in a healthy long poll must not look stalled.
+    if (env.CONSUMER_STALL_SECONDS <= env.CONSUMER_WAIT_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['CONSUMER_STALL_SECONDS'], message: `must exceed CONSUMER_WAIT_SECONDS (${env.CONSUMER_WAIT_SECONDS})` });
+      return z.NEVER;
+    }
     // A long poll must be able to finish inside one request.
     if (env.AWS_REQUEST_TIMEOUT_MS < env.CONSUMER_WAIT_SECONDS * 1000 + 5000) {
       ctx.addIssue({ code: 'custom', path: ['AWS_REQUEST_TIMEOUT_MS'], message: `must exceed CONSUMER_WAIT_SECONDS by 5 s at least (${env.CONSUMER_WAIT_SECONDS * 1000 + 5000})` });

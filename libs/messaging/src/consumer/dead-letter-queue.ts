@@ -1,7 +1,8 @@
 import { SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { Inject, Injectable } from '@nestjs/common';
 import { deadLetterAttributes } from './dead-letter-record';
-import { QUEUE_ADDRESSES, SQS_CLIENT, type QueueAddresses } from './queue-addresses';
+import { QUEUE_LOCATOR, SQS_CLIENT } from './queue-addresses';
+import type { QueueLocator } from './queue-locator';
 
 /**
  * Moves a message to the service's DLQ with its code and reason (the queue's redrive policy would
@@ -11,16 +12,17 @@ import { QUEUE_ADDRESSES, SQS_CLIENT, type QueueAddresses } from './queue-addres
 export class DeadLetterQueue {
   constructor(
     @Inject(SQS_CLIENT) private readonly sqs: SQSClient,
-    @Inject(QUEUE_ADDRESSES) private readonly queues: QueueAddresses,
+    @Inject(QUEUE_LOCATOR) private readonly locator: QueueLocator,
   ) {}
 
   async send(message: Message, why: { code: string; reason: string }): Promise<void> {
+    const { queueUrl, deadLetterQueueUrl } = this.locator.addresses;
     await this.sqs.send(
       new SendMessageCommand({
-        QueueUrl: this.queues.deadLetterQueueUrl,
+        QueueUrl: deadLetterQueueUrl,
         MessageBody: message.Body ?? '',
-        MessageAttributes: deadLetterAttributes(message, { ...why, sourceQueue: this.queues.queueUrl, at: new Date() }),
-        ...(this.queues.deadLetterQueueUrl.endsWith('.fifo')
+        MessageAttributes: deadLetterAttributes(message, { ...why, sourceQueue: queueUrl, at: new Date() }),
+        ...(deadLetterQueueUrl.endsWith('.fifo')
           ? { MessageGroupId: message.Attributes?.MessageGroupId ?? 'dead-letters', MessageDeduplicationId: message.MessageId }
           : {}),
       }),

@@ -13,12 +13,14 @@ import { DatabaseOutage } from './database-outage';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { EventHandlersServer } from './event-handlers.server';
 import { FifoSequencer, type Settlement } from './fifo-sequencer';
-import { INBOX_CONSUMER, QUEUE_ADDRESSES, SQS_CLIENT, type QueueAddresses } from './queue-addresses';
+import { InboxConsumer } from './inbox-consumer';
+import { INBOX_CONSUMER, QUEUE_LOCATOR, SQS_CLIENT } from './queue-addresses';
+import type { QueueLocator } from './queue-locator';
 import { ReceiveGate } from './receive-gate';
 import { decideRetry } from './recoverability-policy';
 import { receiveCountOf, UnitOfWork, type PreparedEvent, type TimedOutcome } from './unit-of-work';
 
-export { INBOX_CONSUMER, QUEUE_ADDRESSES, SQS_CLIENT, type QueueAddresses } from './queue-addresses';
+export { INBOX_CONSUMER, QUEUE_LOCATOR, SQS_CLIENT, type QueueAddresses } from './queue-addresses';
 export { DEAD_LETTER_ATTRIBUTES } from './dead-letter-record';
 
 /**
@@ -46,9 +48,6 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
   private stopping = false;
   private markStopping!: () => void;
   private readonly whenStopping = new Promise<void>((resolve) => (this.markStopping = resolve));
-  private markConsumerStopped!: () => void;
-  /** The SQS consumer has stopped polling and finished its last batch, deletes included. */
-  private readonly consumerStopped = new Promise<void>((resolve) => (this.markConsumerStopped = resolve));
 
   constructor(
     private readonly handlers: EventHandlersServer,
@@ -60,7 +59,8 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
     private readonly observer: MessagingObserver,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     @Inject(SQS_CLIENT) private readonly sqs: SQSClient,
-    @Inject(QUEUE_ADDRESSES) private readonly queues: QueueAddresses,
+    @Inject(QUEUE_LOCATOR) private readonly locator: QueueLocator,
+    private readonly consumer: InboxConsumer,
   ) {
     this.contracts = new Map(options.topology.consumes.map((contract) => [contract.type, contract]));
   }
@@ -133,11 +133,6 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
     this.gate.receiveSucceeded();
   }
 
-  @SqsConsumerEventHandler(INBOX_CONSUMER, 'stopped')
-  onConsumerStopped(): void {
-    this.markConsumerStopped();
-  }
-
   @SqsConsumerEventHandler(INBOX_CONSUMER, 'processing_error')
   onProcessingError(error: Error): void {
     this.logger.error({ err: error }, 'SQS message processing error');
@@ -159,7 +154,8 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
     this.onModuleDestroy();
     const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.options.config.shutdownDrainMs, 'timeout').unref());
     const drained = await Promise.race([
-      Promise.allSettled([...this.inFlight]).then(() => this.consumerStopped).then(() => 'drained' as const),
+      // The consumer has stopped polling and finished its last batch, deletes included.
+      Promise.allSettled([...this.inFlight]).then(() => this.consumer.whenStopped()).then(() => 'drained' as const),
       deadline,
     ]);
     if (drained === 'timeout') {
@@ -273,6 +269,7 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
 
   /** After the commit: metrics, observers and the log line. */
   private completed({ envelope }: PreparedEvent, { outcome, seconds }: TimedOutcome): void {
+    this.gate.touch();
     if (outcome === 'handled') this.metrics.handlerDuration.observe({ type: envelope.type }, seconds);
     (outcome === 'duplicate' ? this.metrics.duplicates : this.metrics.handled).inc({ type: envelope.type });
     this.observer.emit('handled', { eventId: envelope.id, type: envelope.type, correlationId: envelope.correlationid, outcome });
@@ -303,7 +300,7 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
 
   private async changeVisibility(message: Message, seconds: number): Promise<void> {
     await this.sqs
-      .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queues.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: seconds }))
+      .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.locator.addresses.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: seconds }))
       .catch((error: unknown) => this.logger.warn({ err: error, messageId: message.MessageId }, 'Could not change message visibility'));
   }
 }

@@ -2,7 +2,8 @@
 export const INBOX_CONSUMER = 'messaging.inbox';
 /** The service's SQS client: the consumer's, the dead-letter queue's and the health checks'. */
 export const SQS_CLIENT = Symbol('SQS_CLIENT');
-export const QUEUE_ADDRESSES = Symbol('QUEUE_ADDRESSES');
+/** The service's QueueLocator: where its queue and DLQ are, once they have been found. */
+export const QUEUE_LOCATOR = Symbol('QUEUE_LOCATOR');
 
 export interface QueueAddresses {
   queueUrl: string;

@@ -1,25 +1,20 @@
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { EventDispatcher, QUEUE_ADDRESSES, SQS_CLIENT, type QueueAddresses } from '../consumer/event-dispatcher';
+import { ReceiveGate } from '../consumer/receive-gate';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
-import { MessagingMetrics } from '../metrics/messaging-metrics';
-import { quotedTable } from '../database/quoted-table';
-import { OutboxMessage } from '../outbox/outbox-message.entity';
+import { HealthMonitor } from './health-monitor';
 
-/** Indicators report "down" with a reason; they never throw into the health endpoint. */
+/**
+ * Indicators report "down" with a reason; they never throw into the health endpoint, and none of
+ * them calls anything: the consumer's own clock and the monitor's last sample are all they read.
+ */
 @Injectable()
 export class MessagingHealthIndicators {
   constructor(
     private readonly health: HealthIndicatorService,
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
-    private readonly metrics: MessagingMetrics,
-    @Optional() @Inject(SQS_CLIENT) private readonly sqs?: SQSClient,
-    @Optional() @Inject(QUEUE_ADDRESSES) private readonly queues?: QueueAddresses,
-    @Optional() private readonly dispatcher?: EventDispatcher,
+    private readonly monitor: HealthMonitor,
+    private readonly gate: ReceiveGate,
   ) {}
 
   /** Alerting threshold: an outbox event older than this means the relay is not keeping up. */
@@ -27,43 +22,44 @@ export class MessagingHealthIndicators {
     return Math.max(60, (this.options.config.outbox.pollIntervalMs / 1000) * 10);
   }
 
-  async outboxBacklog(): Promise<HealthIndicatorResult> {
-    const indicator = this.health.check('outbox');
-    try {
-      const table = quotedTable(this.dataSource.manager, OutboxMessage);
-      const [row]: { pending: string; oldest_seconds: number | null }[] = await this.dataSource.query(
-        // A scheduled event is pending only once it is due, and late only from its due time.
-        `SELECT count(*) AS pending, extract(epoch FROM now() - min(greatest(created_at, deliver_at))) AS oldest_seconds
-         FROM ${table} WHERE published_at IS NULL AND (deliver_at IS NULL OR deliver_at <= now())`,
-      );
-      const oldestSeconds = Number(row.oldest_seconds ?? 0);
-      this.metrics.outboxOldestPendingSeconds.set(oldestSeconds);
-      const details = { pending: Number(row.pending), oldestPendingSeconds: oldestSeconds, thresholdSeconds: this.backlogThresholdSeconds };
-      return oldestSeconds > this.backlogThresholdSeconds ? indicator.down(details) : indicator.up(details);
-    } catch (error) {
-      return indicator.down({ message: (error as Error).message });
-    }
-  }
-
-  async queueReachable(): Promise<HealthIndicatorResult> {
-    const indicator = this.health.check('sqs');
-    if (!this.sqs || !this.queues) return indicator.up({ consumes: false });
-    try {
-      const response = await this.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: this.queues.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
-      );
-      return indicator.up({ approximateMessages: Number(response.Attributes?.ApproximateNumberOfMessages ?? 0) });
-    } catch (error) {
-      return indicator.down({ message: (error as Error).message });
-    }
-  }
-
+  /**
+   * The consumer completed a receive (or re-checked why it waits: an outage, a broker backing off,
+   * a queue still being located) within CONSUMER_STALL_SECONDS. Otherwise it is stuck, and a
+   * restart is the cure: this is the liveness check.
+   */
   consumerAlive(): HealthIndicatorResult {
     const indicator = this.health.check('consumer');
-    if (!this.dispatcher) return indicator.up({ consumes: false });
-    const sinceLastPollSeconds = (Date.now() - this.dispatcher.lastActivityAt) / 1000;
-    // A long poll lasts up to waitTimeSeconds; three missed polls in a row is a stuck consumer.
-    const limit = 3 * Math.max(this.options.config.consumer.waitTimeSeconds, 5) + 5;
-    return sinceLastPollSeconds > limit ? indicator.down({ sinceLastPollSeconds, limit }) : indicator.up({ sinceLastPollSeconds });
+    if (this.options.topology.consumes.length === 0) return indicator.up({ consumes: false });
+    const sinceLastActivitySeconds = Math.round((Date.now() - this.gate.lastActivityAt) / 100) / 10;
+    const limit = this.options.config.consumer.stallSeconds;
+    return sinceLastActivitySeconds > limit ? indicator.down({ sinceLastActivitySeconds, limit }) : indicator.up({ sinceLastActivitySeconds });
+  }
+
+  /** The last sample of the outbox: due events waiting too long, or parked ones, are "down" here (not in readiness). */
+  outboxBacklog(): HealthIndicatorResult {
+    const indicator = this.health.check('outbox');
+    const sample = this.monitor.outbox;
+    if (!sample) return indicator.down({ message: 'not sampled yet' });
+    if (!sample.ok) return indicator.down({ message: sample.error, checkedAt: sample.checkedAt });
+    const details = {
+      pending: sample.pending,
+      oldestPendingSeconds: sample.oldestPendingAgeSeconds ?? 0,
+      thresholdSeconds: this.backlogThresholdSeconds,
+      parked: sample.parked,
+      failing: sample.failing,
+      lastError: sample.lastError,
+      checkedAt: sample.checkedAt,
+    };
+    return (sample.oldestPendingAgeSeconds ?? 0) > this.backlogThresholdSeconds || sample.parked > 0 ? indicator.down(details) : indicator.up(details);
+  }
+
+  /** The last sample of the broker, with the consumer's own view of its receives. */
+  queueReachable(): HealthIndicatorResult {
+    const indicator = this.health.check('sqs');
+    if (this.options.topology.consumes.length === 0) return indicator.up({ consumes: false });
+    const sample = this.monitor.broker;
+    if (!sample) return indicator.down({ message: 'not sampled yet' });
+    const details = { ...sample, failedReceivesInARow: this.gate.consecutiveBrokerFailures };
+    return sample.reachable ? indicator.up(details) : indicator.down(details);
   }
 }

@@ -60,6 +60,11 @@ export class MessagingMetrics {
     registers: [this.registry],
   });
 
+  // Sampled on a timer by the health monitor, never as a side effect of a probe.
+  readonly brokerReachable = new Gauge({ name: 'messaging_broker_reachable', help: '1 when the last sample reached the service queue (SQS), 0 when it did not', registers: [this.registry] });
+  readonly queueMessages = new Gauge({ name: 'messaging_queue_messages', help: 'Messages in the service queue at the last sample, by state (visible, in_flight)', labelNames: ['state'], registers: [this.registry] });
+  readonly outboxPending = new Gauge({ name: 'messaging_outbox_pending', help: 'Outbox events due and not sent at the last sample', registers: [this.registry] });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -147,14 +147,30 @@ async function findSubscription(sns: SNSClient, topic: string, endpoint: string)
   return undefined;
 }
 
-/** Resolves a queue's URL; a missing queue is a deployment mistake, named as such. */
+/** The queue does not exist: a deployment mistake (provisioning has not run), not an outage. */
+export class QueueNotFoundError extends Error {
+  override readonly name = 'QueueNotFoundError';
+}
+
+/** SQS's answers for a queue that does not exist (the JSON and the query protocols name it differently). */
+const QUEUE_MISSING = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']);
+
+/**
+ * Resolves a queue's URL. A missing queue throws QueueNotFoundError, with the provisioning hint;
+ * anything else (refused, timed out, throttled, a 5xx) is rethrown as it came, with the queue's
+ * name: the broker could not answer, which says nothing about whether the queue exists.
+ */
 export async function locateQueue(sqs: SQSClient, name: string): Promise<string> {
   try {
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-    if (!QueueUrl) throw new Error('no URL returned');
-    return QueueUrl;
+    if (QueueUrl) return QueueUrl;
+    throw new QueueNotFoundError(`Queue "${name}" not found (no URL returned): run the provisioning step first (npm run provision)`);
   } catch (error) {
-    throw new Error(`Queue "${name}" not found (${(error as Error).message}): run the provisioning step first (npm run provision)`, { cause: error });
+    if (error instanceof QueueNotFoundError) throw error;
+    const code = (error as { name?: string; Code?: string }).Code ?? (error as { name?: string }).name ?? '';
+    if (QUEUE_MISSING.has(code)) {
+      throw new QueueNotFoundError(`Queue "${name}" not found: run the provisioning step first (npm run provision)`, { cause: error });
+    }
+    throw new Error(`Could not reach SQS to locate queue "${name}": ${(error as Error).message}`, { cause: error });
   }
 }
-
