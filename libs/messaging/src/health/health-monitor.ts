@@ -6,7 +6,7 @@ import { QUEUE_LOCATOR, SQS_CLIENT } from '../consumer/queue-addresses';
 import type { QueueLocator } from '../consumer/queue-locator';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
-import { outboxBacklogOf, type OutboxSummary } from '../outbox/outbox-backlog';
+import { outboxBacklogOf, type OutboxLag } from '../outbox/outbox-backlog';
 
 export interface BrokerSample {
   reachable: boolean;
@@ -18,7 +18,7 @@ export interface BrokerSample {
   error?: string;
 }
 
-export type OutboxSample = ({ ok: true } & OutboxSummary & { checkedAt: Date }) | { ok: false; error: string; checkedAt: Date };
+export type OutboxSample = ({ ok: true } & OutboxLag & { checkedAt: Date }) | { ok: false; error: string; checkedAt: Date };
 
 /** A sample must never hang the timer: each call is bounded by this. */
 const SAMPLE_TIMEOUT_MS = 2000;
@@ -93,7 +93,7 @@ export class HealthMonitor implements OnApplicationBootstrap, OnModuleDestroy {
     let timer: NodeJS.Timeout | undefined;
     try {
       const summary = await Promise.race([
-        outboxBacklogOf(this.dataSource).summary(),
+        outboxBacklogOf(this.dataSource).lag(),
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${SAMPLE_TIMEOUT_MS} ms`)), SAMPLE_TIMEOUT_MS))),
       ]);
       this.outbox = { ok: true, ...summary, checkedAt };

@@ -46,8 +46,6 @@ export class MessagingHealthIndicators {
       oldestPendingSeconds: sample.oldestPendingAgeSeconds ?? 0,
       thresholdSeconds: this.backlogThresholdSeconds,
       parked: sample.parked,
-      failing: sample.failing,
-      lastError: sample.lastError,
       checkedAt: sample.checkedAt,
     };
     return (sample.oldestPendingAgeSeconds ?? 0) > this.backlogThresholdSeconds || sample.parked > 0 ? indicator.down(details) : indicator.up(details);
