@@ -225,12 +225,12 @@ const OMIT = Symbol('omit');
 
 /** Probes of each field present in the valid body, one at a time (the first item of an array stands for all). */
 function bodyProbes(schema: Schema, value: unknown, path: (string | number)[]): BodyProbe[] {
-  const here = (what: string, replacement: unknown, expect: 'reject' | 'accept', at = path): BodyProbe => ({ path, what, at, value: replacement, expect });
+  const here = (what: string, replacement: unknown, expect: 'reject' | 'accept'): BodyProbe => ({ path, what, at: path, value: replacement, expect });
   if (schema.type === 'object' && value !== null && typeof value === 'object') {
     return (Object.entries(schema.properties ?? {}) as [string, Schema][])
       .filter(([name]) => name in value)
       .flatMap(([name, property]) => [
-        ...(schema.required?.includes(name) ? [{ ...here('left out (required)', OMIT, 'reject', [...path, name]), path: [...path, name] }] : []),
+        ...(schema.required?.includes(name) ? [{ path: [...path, name], what: 'left out (required)', at: [...path, name], value: OMIT, expect: 'reject' as const }] : []),
         ...bodyProbes(property, (value as Record<string, unknown>)[name], [...path, name]),
       ]);
   }
