@@ -4,7 +4,7 @@ import { TopologyNames, type ServiceTopology } from './service-topology';
 
 /**
  * The least-privilege IAM policy one service needs at run time: publish to its own topics, consume
- * its own queue, and move poison to its own DLQ. Nothing may create or delete resources; that is
+ * its own queue (and send to it what it schedules for itself), and move poison to its own DLQ. Nothing may create or delete resources; that is
  * provisioning's job, with its own credentials.
  */
 export function iamPolicyFor(topology: ServiceTopology, aws: AwsConfig, prefix: string) {
@@ -21,6 +21,8 @@ export function iamPolicyFor(topology: ServiceTopology, aws: AwsConfig, prefix: 
       Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
       Resource: [queueArn(aws, names.queue(topology))],
     });
+    // The outbox's own-queue destination: scheduled messages a service sends itself (timers, process-manager timeouts).
+    statements.push({ Sid: 'SendToOwnQueue', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [queueArn(aws, names.queue(topology))] });
     statements.push({
       Sid: 'DeadLetterPoison',
       Effect: 'Allow',

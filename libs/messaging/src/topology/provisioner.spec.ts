@@ -60,6 +60,8 @@ describe('policies', () => {
     expect(policy.Statement).toEqual([
       { Sid: 'PublishOwnEvents', Effect: 'Allow', Action: ['sns:Publish'], Resource: ['arn:aws:sns:eu-west-1:123456789012:shop-orders'] },
       expect.objectContaining({ Sid: 'ConsumeOwnQueue', Resource: ['arn:aws:sqs:eu-west-1:123456789012:shop-orders'] }),
+      // Regression: without it, an event for the service's own queue (a process-manager timeout) is refused on AWS.
+      { Sid: 'SendToOwnQueue', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: ['arn:aws:sqs:eu-west-1:123456789012:shop-orders'] },
       expect.objectContaining({ Sid: 'DeadLetterPoison', Action: ['sqs:SendMessage', 'sqs:GetQueueUrl'], Resource: ['arn:aws:sqs:eu-west-1:123456789012:shop-orders-dlq'] }),
     ]);
     expect(JSON.stringify(policy)).not.toMatch(/Create|Delete(Queue|Topic)|\*/);
