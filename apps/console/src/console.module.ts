@@ -13,7 +13,15 @@ import { LoginRequiredFilter } from './auth/login-required.filter';
 import { SessionGuard } from './auth/session.guard';
 import { CONSOLE_CONFIG, type ConsoleConfig } from './console.config';
 import { CONSOLE_DATABASE } from './console-database';
+import { CatalogController } from './catalog/catalog.controller';
+import { ArchivedFailures } from './failures/archived-failures';
+import { FailureBrowser } from './failures/failure-browser';
+import { FailuresController } from './failures/failures.controller';
+import { Jobs } from './failures/jobs';
+import { FlowBuilder } from './flow/flow-builder';
+import { FlowController } from './flow/flow.controller';
 import { ConsoleHealthController } from './health.controller';
+import { OutboxController } from './outbox/outbox.controller';
 import { OverviewController } from './overview/overview.controller';
 import { ServiceStatusReader } from './overview/service-status';
 import { AdminClient } from './system/admin-client';
@@ -40,7 +48,7 @@ export class ConsoleModule implements OnApplicationShutdown {
     const queues: QueueOps = { config: { topologyPrefix: config.messaging.topologyPrefix }, services, sqs: createSqsClient(config.messaging.aws) };
     return {
       module: ConsoleModule,
-      controllers: [LoginController, AssetsController, ConsoleHealthController, OverviewController, AuditController],
+      controllers: [LoginController, AssetsController, ConsoleHealthController, OverviewController, FailuresController, FlowController, CatalogController, OutboxController, AuditController],
       providers: [
         { provide: CONSOLE_CONFIG, useValue: config },
         { provide: CONSOLE_DIRECTORY, useValue: serviceDirectory(services, config.serviceUrls) },
@@ -55,6 +63,10 @@ export class ConsoleModule implements OnApplicationShutdown {
         AuditLog,
         AdminClient,
         ServiceStatusReader,
+        ArchivedFailures,
+        FailureBrowser,
+        Jobs,
+        FlowBuilder,
       ],
     };
   }

@@ -46,7 +46,7 @@ function overviewTable(rows: readonly ServiceStatus[]): Html {
 <td class="num ${row.deadLetters ? 'bad' : ''}">${row.consumes ? count(row.deadLetters) : '·'}</td>
 <td class="num">${count(row.outboxPending)}</td>
 <td class="num">${row.outboxPending ? formatAge(row.outboxOldestSeconds) : '–'}</td>
-<td class="num">–</td>
+<td class="num ${row.parked ? 'bad' : ''}">${count(row.parked)}</td>
 <td class="num">${row.consumes && row.consumerSinceLastPollSeconds !== undefined ? `${formatAge(row.consumerSinceLastPollSeconds)} ago` : '–'}</td>
 <td class="num">${rate(row.rates?.handledPerMinute)}</td>
 <td class="num">${rate(row.rates?.retriedPerMinute)}</td>

@@ -16,6 +16,7 @@ export interface ServiceStatus {
   queueProblem?: string;
   outboxPending?: number;
   outboxOldestSeconds?: number;
+  parked?: number;
   consumerSinceLastPollSeconds?: number;
   consumes: boolean;
   rates?: Rates;
@@ -47,10 +48,10 @@ export class ServiceStatusReader {
   private async readService(service: DirectoryEntry): Promise<ServiceStatus> {
     const consumes = service.topology.consumes.length > 0;
     try {
-      const [status, metrics] = await Promise.all([this.admin.status(service), this.admin.metrics(service)]);
+      const [status, metrics, outbox] = await Promise.all([this.admin.status(service), this.admin.metrics(service), this.admin.outbox(service, 1)]);
       const window = this.windows.get(service.name) ?? new RateWindow();
       this.windows.set(service.name, window);
-      return { service: service.name, up: true, consumes, ...fromStatus(status), rates: window.add(metrics) };
+      return { service: service.name, up: true, consumes, ...fromStatus(status), parked: outbox.summary.parked, rates: window.add(metrics) };
     } catch (error) {
       return { service: service.name, up: false, consumes, problem: (error as Error).message };
     }
