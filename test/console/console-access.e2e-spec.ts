@@ -65,9 +65,21 @@ describe('console access and overview', () => {
     await agent.get('/').set('accept', 'text/html').expect(303);
   });
 
-  it('logs a reader in with the read-only token', async () => {
-    const { agent } = await loggedIn(stack, READER_TOKEN, 'reader');
+  it('logs a reader in with the read-only token: every page, no action', async () => {
+    const { agent, csrf } = await loggedIn(stack, READER_TOKEN, 'reader');
     const { text } = await agent.get('/').expect(200);
     expect(text).toContain('reader (reader)');
+    await agent.get('/failures').expect(200);
+    for (const action of ['/failures/retry', '/failures/archive', '/outbox/release', '/outbox/replay']) {
+      const refused = await agent.post(action).set('x-csrf-token', csrf).type('form').send({ scope: 'all', service: 'payments', messageId: 'm', id: '1' });
+      expect([action, refused.status]).toEqual([action, 403]);
+    }
+    const audit = await agent.get('/audit').expect(200);
+    expect(audit.text).not.toMatch(/reader<\/td><td>reader<\/td><td>(retry|archive|release|replay)/);
+  });
+
+  it('refuses an operator action without the CSRF token', async () => {
+    const { agent } = await loggedIn(stack, OPERATOR_TOKEN);
+    await agent.post('/failures/retry').type('form').send({ scope: 'all' }).expect(403);
   });
 });

@@ -15,6 +15,10 @@ export interface ConsoleStack {
   url: string;
   /** Each service's address: the console reaches them over HTTP, as it does in a deployment. */
   serviceUrls: Record<string, string>;
+  /** Takes a service down: its admin API stops answering, its queue keeps filling. */
+  stopService(name: ShopServiceName): Promise<void>;
+  /** Brings it back on the same address. */
+  startService(name: ShopServiceName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +43,11 @@ export async function startConsoleStack(names: readonly ShopServiceName[], overr
     console: app,
     url,
     serviceUrls,
+    stopService: (name) => shop.stopService(name),
+    startService: async (name) => {
+      await shop.startService(name);
+      await (shop.apps[name] as INestApplication).listen(Number(new URL(serviceUrls[name]).port), '127.0.0.1');
+    },
     stop: async () => {
       await app.close();
       await shop.stop();

@@ -28,7 +28,7 @@ export function reasonShape(reason: string | undefined): string {
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>')
     .replace(/"[^"]*"|'[^']*'/g, '<value>')
     .replace(/\b0x[0-9a-f]+\b|\b[0-9a-f]{16,}\b/gi, '<hex>')
-    .replace(/\d+(\.\d+)?/g, '<n>')
+    .replace(/\b\d+(\.\d+)?\b/g, '<n>')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 300);
