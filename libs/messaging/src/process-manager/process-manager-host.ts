@@ -29,6 +29,7 @@ export const TIMEOUT_SCHEDULER = Symbol('TIMEOUT_SCHEDULER');
 export class ProcessManagerHost implements OnModuleInit {
   private readonly logger = new Logger('ProcessManagers');
   private built?: ProcessRunner;
+  private readonly registered: { eventTypes: Set<string>; timeouts: boolean };
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -36,7 +37,7 @@ export class ProcessManagerHost implements OnModuleInit {
     @Inject(INSTANCE_STORE) private readonly store: InstanceStore,
     @Inject(TIMEOUT_SCHEDULER) private readonly scheduler: TimeoutScheduler,
   ) {
-    const declared = this.declaredRoutes();
+    const declared = (this.registered = this.declaredRoutes());
     for (const type of declared.eventTypes) this.handlers.addHandler(type, this.chained((data, ctx) => this.runner.onEvent(unitOf(ctx), ctx.envelope, data)), true);
     if (declared.timeouts) {
       this.handlers.addHandler(
@@ -52,7 +53,11 @@ export class ProcessManagerHost implements OnModuleInit {
    * missing `ProcessManagerTimeout` in "consumes" is caught earlier, by the handlers' topology check.)
    */
   onModuleInit(): void {
-    void this.runner;
+    for (const process of this.runner.catalog.processes) {
+      const routes = routesOfClass(process.constructor);
+      const missed = routes.some((route) => (route.kind === 'event' ? !this.registered.eventTypes.has(route.contract.type) : !this.registered.timeouts));
+      if (missed) throw new Error(`Process manager "${process.name}" must be provided as a class (not a factory or a value), so its handlers are found before the consumer starts`);
+    }
   }
 
   /** The runner over the process managers of this service, built on first use. */

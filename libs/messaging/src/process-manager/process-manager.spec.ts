@@ -211,6 +211,7 @@ describe('process managers (fake time)', () => {
     await expect(bed.start(assembly, 'k1', (step) => step.requestTimeout(Reminder, { kitId: 42 } as never, { delayMs: 1 }))).rejects.toBeInstanceOf(InvalidEventError);
     expect(bed.instance('kit-assembly', 'k1')).toBeUndefined();
     await expect(bed.start(new UnregisteredAssembly(), 'k1', () => undefined)).rejects.toThrow('"unregistered" is not registered');
+    await expect(bed.deliver(KitAssembled, { kitId: 'k1' })).rejects.toThrow(`No process manager of this test bed handles ${KitAssembled.type}`);
   });
 
   it('starts an instance from a use case, with a timeout at an absolute time', async () => {

@@ -108,6 +108,7 @@ export class ProcessManagerTestBed {
       ...createCloudEvent({ source: '/process-manager-test-bed', type: contract.type, subject: options.subject, data: parsed, correlationId: randomUUID() }),
       ...(options.id ? { id: options.id } : {}),
     };
+    if (this.runner.catalog.eventRoutes(contract.type).length === 0) throw new Error(`No process manager of this test bed handles ${contract.type}`);
     if (this.seenEventIds.has(envelope.id)) return [];
     const reports = await this.inTransaction((unit) => this.runner.onEvent({ ...unit, message: envelope }, envelope, parsed));
     this.seenEventIds.add(envelope.id);
