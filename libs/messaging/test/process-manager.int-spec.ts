@@ -3,11 +3,12 @@ import { countRows } from './support/database';
 import { openTallies, type Tallies } from './support/tally-harness';
 import { TallyClosed, TallyCounted } from './support/tally-service';
 
-describe('process managers on the consumer, two replicas on one schema and queue', () => {
+// Both transaction modes: in `batch` the events of a receive share one transaction, and its locks.
+describe.each(['message', 'batch'] as const)('process managers on the consumer, two replicas on one schema and queue, CONSUMER_TRANSACTION=%s', (mode) => {
   let tallies: Tallies;
 
   beforeAll(async () => {
-    tallies = await openTallies();
+    tallies = await openTallies({ CONSUMER_TRANSACTION: mode });
   });
 
   afterAll(async () => {
@@ -50,6 +51,17 @@ describe('process managers on the consumer, two replicas on one schema and queue
     // Started once: one deadline asked for, one timeout row.
     expect(Object.keys(started?.timeouts ?? {})).toEqual(['tally-deadline']);
     expect(await countRows(tallies.db, `SELECT count(*) FROM tallies.outbox_messages WHERE type = 'messaging.process-manager.timeout.v1' AND envelope->>'subject' = $1`, [`tally/${tallyId}`])).toBe(1);
+  });
+
+  it('adds up every count of two instances sent together, whichever replica and receive takes them', async () => {
+    const { eventOf, sendBatch, handled, instance } = tallies;
+    const [a, b] = [`t-${randomUUID()}`, `t-${randomUUID()}`];
+    // Interleaved, so a shared receive steps both instances, and two replicas may take them in opposite orders.
+    const events = Array.from({ length: 20 }, (_, n) => (n % 2 === 0 ? eventOf(TallyCounted, { tallyId: a, amount: n }, a) : eventOf(TallyCounted, { tallyId: b, amount: n }, b)));
+    await Promise.all([sendBatch(events.slice(0, 10)), sendBatch(events.slice(10))]);
+    await Promise.all(events.map((event) => handled(event)));
+    expect(await instance(a)).toMatchObject({ state: { total: 90, counts: 10 }, version: 10 });
+    expect(await instance(b)).toMatchObject({ state: { total: 100, counts: 10 }, version: 10 });
   });
 
   it('takes one step for an event delivered twice: the inbox row and the instance commit together', async () => {

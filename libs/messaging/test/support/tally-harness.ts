@@ -1,4 +1,4 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createCloudEvent, createSqsClient, locateQueue, TopologyNames, type CloudEvent, type EventContract, type EventPayload } from '@app/messaging';
 import { HandlerSpy, waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
@@ -29,13 +29,25 @@ export async function openTallies(overrides: NodeJS.ProcessEnv = {}) {
     return event;
   };
 
+  const eventOf = <C extends EventContract>(contract: C, data: EventPayload<C>, subject: string): CloudEvent =>
+    createCloudEvent({ source: '/test', type: contract.type, subject, data, correlationId: `corr-${subject}` });
+
   return {
     world,
     replicas,
     db,
     resend,
-    send: <C extends EventContract>(contract: C, data: EventPayload<C>, subject: string): Promise<CloudEvent> =>
-      resend(createCloudEvent({ source: '/test', type: contract.type, subject, data, correlationId: `corr-${subject}` })),
+    eventOf,
+    /** Up to ten events in one SendMessageBatch, so that a receive can hold several of them. */
+    sendBatch: async (events: CloudEvent[]): Promise<void> => {
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: events.map((event, index) => ({ Id: String(index), MessageBody: JSON.stringify(event), MessageAttributes: { type: { DataType: 'String', StringValue: event.type } } })),
+        }),
+      );
+    },
+    send: <C extends EventContract>(contract: C, data: EventPayload<C>, subject: string): Promise<CloudEvent> => resend(eventOf(contract, data, subject)),
     /** Handled (or skipped as a duplicate) by either replica. */
     handled: (event: { id: string } | string, outcome: 'handled' | 'duplicate' = 'handled') =>
       Promise.any(spies.map((spy) => spy.waitForHandled({ eventId: typeof event === 'string' ? event : event.id, outcome }))),
