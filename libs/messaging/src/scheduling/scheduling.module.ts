@@ -8,7 +8,7 @@ import { ScheduledJobRunner } from './scheduled-job-runner';
  * and outbox it uses) and list the jobs as ordinary providers:
  *
  *   imports: [MessagingModule.forRoot(...), SchedulingModule],
- *   providers: [ReservationSweepJob],
+ *   providers: [IdempotencyKeyPurgeJob],
  */
 @Module({
   imports: [DiscoveryModule, ScheduleModule.forRoot()],
