@@ -79,6 +79,8 @@ const SCRIPTS: Record<ServiceRole['kind'], string> = {
  */
 export class ServiceRegistry {
   readonly peakRssMiB = new Map<string, number>();
+  /** The peak each kind had reached when it reported ready, before any load: what start-up alone costs. */
+  readonly readyPeakRssMiB = new Map<string, number>();
   /** What the services logged at warn level or above: a figure measured while a relay backed off is no figure. */
   readonly warnings: string[] = [];
   private readonly running = new Set<{ child: ServiceChild; name: string }>();
@@ -96,6 +98,7 @@ export class ServiceRegistry {
     const nodeOptions = [serviceNodeOptions, cpuProfileDir && `--cpu-prof --cpu-prof-dir=${join(cpuProfileDir, name.replace(/[^a-z0-9-]+/gi, '-'))}`].filter(Boolean).join(' ');
     const child = await ServiceChild.start(name, script, { ...this.stack.env, PORT: String(await freePort()), ...roleEnv, NODE_OPTIONS: nodeOptions, ...env }, this.stack.workDir);
     this.running.add({ child, name });
+    this.readyPeakRssMiB.set(name, Math.max(this.readyPeakRssMiB.get(name) ?? 0, child.memory().peakRssMiB));
     return child;
   }
 
