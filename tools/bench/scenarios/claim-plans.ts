@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Client } from 'pg';
 import type { BenchContext } from '../bench-context';
 import type { ServiceChild } from '../infrastructure/service-child';
@@ -16,9 +18,10 @@ export interface ClaimPlans {
  * and reads from the Postgres log how each claim (a statement locking outbox rows) was planned. A
  * scan of the outbox other than an index scan (a sequential or bitmap scan, which reads every
  * matching entry before the LIMIT) does not count as one. The relay runs in a process of its own,
- * stopped afterwards, so no measured run pays for the logging.
+ * stopped afterwards, so no measured run pays for the logging. The log goes to
+ * claim-plans-<name>.log beside the results.
  */
-export async function claimPlans(ctx: BenchContext, db: Client, fire: (relay: ServiceChild) => Promise<unknown>): Promise<ClaimPlans> {
+export async function claimPlans(ctx: BenchContext, db: Client, name: string, fire: (relay: ServiceChild) => Promise<unknown>): Promise<ClaimPlans> {
   // Sessions opened from now on (the relay's; the bench's own connection is older) log every plan.
   const database = `"${(await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0].name}"`;
   await db.query(`ALTER DATABASE ${database} SET session_preload_libraries = 'auto_explain'`);
@@ -37,6 +40,10 @@ export async function claimPlans(ctx: BenchContext, db: Client, fire: (relay: Se
     await db.query(`ALTER DATABASE ${database} RESET session_preload_libraries`);
     await db.query(`ALTER DATABASE ${database} RESET auto_explain.log_min_duration`);
   }
+  // The plans as Postgres logged them, beside the results, for whoever changes the claim.
+  const logFile = join(dirname(ctx.options.output), `claim-plans-${name}.log`);
+  mkdirSync(dirname(logFile), { recursive: true });
+  writeFileSync(logFile, log);
   const plans = log.split(/duration: [\d.]+ ms\s+plan:/).slice(1);
   const scans = new Map<string, number>();
   let claims = 0;

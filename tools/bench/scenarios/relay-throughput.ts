@@ -75,7 +75,7 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
     advance(`the claim's plan on a never-analysed table`);
     await forgetStatistics(db);
     const planBurst = Math.min(options.burst, 5000);
-    const plans = await claimPlans(ctx, db, (explaining) => relayRun(ctx, db, [...relays, explaining], planBurst, { analyse: false }));
+    const plans = await claimPlans(ctx, db, 'never-analysed', (explaining) => relayRun(ctx, db, [...relays, explaining], planBurst, { analyse: false }));
     await db.query(`ALTER TABLE ${OUTBOX} RESET (autovacuum_enabled)`);
     comparisons.push(
       compare('1. Relay', `throughput, never-analysed table, ${burst}-row burst`, rate('outbox relay', relayBurst), rate('direct PublishBatch', directBurst), atLeast(0.8)),

@@ -56,7 +56,7 @@ export async function timers(ctx: BenchContext): Promise<Comparison[]> {
     orders = undefined;
 
     advance(`the claim's plan among ${pending} pending timers`);
-    const plans = await claimPlans(ctx, db, (relay) => relayRun(ctx, db, [relay], Math.min(2000, options.events), { dueTimers: true }));
+    const plans = await claimPlans(ctx, db, 'timers', (relay) => relayRun(ctx, db, [relay], Math.min(2000, options.events), { dueTimers: true }));
 
     advance(`lateness: ${options.timerRate} timers due per second for ${options.timerSeconds}s`);
     orders = await services.start({ kind: 'orders', variant: 'outbox' });
