@@ -80,7 +80,10 @@ async function paced(orders: ServiceChild, rate: number, seconds: number, onProg
       const due = start + (i * 1000) / rate;
       const wait = due - monotonicMs();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      sent.push(placeOrder(agent, orders.port as number, body));
+      const placed = placeOrder(agent, orders.port as number, body);
+      // Awaited all together below; a failure before then must not be an unhandled rejection.
+      placed.catch(() => undefined);
+      sent.push(placed);
       if (i % rate === 0) onProgress(i / rate);
     }
     return await Promise.all(sent);
@@ -89,9 +92,15 @@ async function paced(orders: ServiceChild, rate: number, seconds: number, onProg
   }
 }
 
-function placeOrder(agent: Agent, port: number, body: string): Promise<Placed> {
+/**
+ * POST /orders once. A kept-alive connection the server closed as idle just as the agent reused it
+ * fails with ECONNRESET before any answer: that request is sent again, once, on a new connection.
+ */
+function placeOrder(agent: Agent, port: number, body: string, retried = false): Promise<Placed> {
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = request({ host: '127.0.0.1', port, path: '/orders', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      answered = true;
       const acceptedAt = monotonicMs();
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -101,7 +110,10 @@ function placeOrder(agent: Agent, port: number, body: string): Promise<Placed> {
         resolve({ orderId: (JSON.parse(text) as { orderId: string }).orderId, acceptedAt });
       });
     });
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (!answered && !retried && error.code === 'ECONNRESET') resolve(placeOrder(agent, port, body, true));
+      else reject(error);
+    });
     req.end(body);
   });
 }
