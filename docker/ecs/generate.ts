@@ -34,6 +34,16 @@ export const ECS_SERVICES: readonly EcsService[] = [
   { name: 'notifications', port: 3006 },
 ];
 
+/**
+ * The operations console runs beside them from the same image. It reaches each service's admin API
+ * by the Service Connect alias `<service>:<port>` of the service's `http` port.
+ */
+export const ECS_CONSOLE: EcsService = {
+  name: 'console',
+  port: 3000,
+  extraEnvironment: { CONSOLE_SERVICE_URLS: ECS_SERVICES.map((service) => `${service.name}=http://${service.name}:${service.port}`).join(',') },
+};
+
 /** Filled in at deploy time (envsubst); nothing else in the templates varies per account. */
 export const PLACEHOLDERS = ['AWS_ACCOUNT_ID', 'AWS_REGION', 'IMAGE_TAG', 'DATABASE_URL_SECRET_ARN'] as const;
 
@@ -110,9 +120,9 @@ export function taskDefinition(service: EcsService): RegisterTaskDefinitionComma
   };
 }
 
-/** File name (relative to docker/ecs) -> file content, for every service. */
+/** File name (relative to docker/ecs) -> file content, for every service and the console. */
 export function renderTaskDefinitions(): Map<string, string> {
-  return new Map(ECS_SERVICES.map((service) => [`${service.name}.json`, `${JSON.stringify(taskDefinition(service), null, 2)}\n`]));
+  return new Map([...ECS_SERVICES, ECS_CONSOLE].map((service) => [`${service.name}.json`, `${JSON.stringify(taskDefinition(service), null, 2)}\n`]));
 }
 
 function writeAll(directory: string): void {

@@ -11,6 +11,7 @@ import {
   LIVENESS_ROUTE,
   REPO_ROOT,
   SERVICES,
+  APPS,
   SHUTDOWN_DRAIN_MS,
   TOPOLOGY_PREFIX,
   requiredEnv,
@@ -105,13 +106,13 @@ describe('docker-compose.yml', () => {
     const always = Object.entries(compose.services)
       .filter(([, definition]) => !definition.profiles)
       .map(([name]) => name);
-    expect(always.sort()).toEqual(['fauxqs', 'postgres', 'provision', ...SERVICES.map((s) => s.name)].sort());
+    expect(always.sort()).toEqual(['fauxqs', 'postgres', 'provision', ...APPS.map((s) => s.name)].sort());
   });
 
   it('writes the shared settings once: every app service merges the x-service anchor', () => {
     const services = document.get('services');
     if (!isMap(services)) throw new Error('services is not a map');
-    for (const { name } of SERVICES) {
+    for (const { name } of APPS) {
       const node = services.get(name, true);
       if (!isMap(node)) throw new Error(`${name} is not a map`);
       // With `merge: true` the parser keeps a merge key's source text `<<` (its value becomes a symbol).
@@ -120,7 +121,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  describe.each(SERVICES)('service $name', ({ name, port, ...expected }) => {
+  describe.each(APPS)('service $name', ({ name, port, ...expected }) => {
     const definition = service(name);
 
     it('is built from docker/Dockerfile with APP set to the service', () => {
@@ -177,6 +178,12 @@ describe('docker-compose.yml', () => {
       expect(seconds(definition.stop_grace_period) * 1000).toBeGreaterThan(SHUTDOWN_DRAIN_MS);
       expect(definition.read_only).toBe(true);
     });
+  });
+
+  it('points the console at every service by its compose name and port', () => {
+    const urls = new Map((service('console').environment?.CONSOLE_SERVICE_URLS ?? '').split(',').map((pair) => pair.split('=') as [string, string]));
+    expect([...urls.keys()].sort()).toEqual(SERVICES.map((s) => s.name).sort());
+    for (const { name, port } of SERVICES) expect(urls.get(name)).toBe(`http://${name}:${port}`);
   });
 
   it('runs no two services on the same host port', () => {

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { DockerfileParser } from 'dockerfile-ast';
-import { ECS_SERVICES, PLACEHOLDERS, renderTaskDefinitions } from '../../docker/ecs/generate';
+import { ECS_CONSOLE, ECS_SERVICES, PLACEHOLDERS, renderTaskDefinitions } from '../../docker/ecs/generate';
 import { execFormOf, stagesOf } from './support/dockerfile-lint';
 import {
   EMULATOR_ONLY_ENV,
@@ -10,6 +10,8 @@ import {
   REPO_ROOT,
   SECRET_ENV,
   SERVICES,
+  APPS,
+  CONSOLE,
   SHUTDOWN_DRAIN_MS,
   TOPOLOGY_PREFIX,
   requiredEnv,
@@ -45,11 +47,18 @@ describe('docker/ecs task definitions', () => {
     }
   });
 
-  it('cover the six services with their ports', () => {
+  it('cover the six services and the console with their ports', () => {
     expect(ECS_SERVICES.map(({ name, port }) => ({ name, port }))).toEqual(SERVICES.map(({ name, port }) => ({ name, port })));
+    expect({ name: ECS_CONSOLE.name, port: ECS_CONSOLE.port }).toEqual({ name: CONSOLE.name, port: CONSOLE.port });
   });
 
-  describe.each(SERVICES)('$name.json', (expected) => {
+  it('points the console at every service by its Service Connect alias', () => {
+    const environment = read('console.json').containerDefinitions?.[0].environment ?? [];
+    const urls = environment.find((variable) => variable.name === 'CONSOLE_SERVICE_URLS')?.value ?? '';
+    expect(urls.split(',').sort()).toEqual(SERVICES.map(({ name, port }) => `${name}=http://${name}:${port}`).sort());
+  });
+
+  describe.each(APPS)('$name.json', (expected) => {
     const task = read(`${expected.name}.json`);
     const containers = task.containerDefinitions ?? [];
     const container = containers[0] as ContainerDefinition;

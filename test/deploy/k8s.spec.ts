@@ -16,6 +16,8 @@ import {
   REPO_ROOT,
   SECRET_ENV,
   SERVICES,
+  APPS,
+  CONSOLE,
   SHUTDOWN_DRAIN_MS,
   TOPOLOGY_PREFIX,
   requiredEnv,
@@ -188,6 +190,39 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     expect(config.DB_MIGRATE_ON_START).toBe('false');
     expect(config.AWS_ACCOUNT_ID).toMatch(/^\d{12}$/);
     for (const secret of SECRET_ENV) expect(config).not.toHaveProperty(secret);
+  });
+
+  describe('the operations console', () => {
+    const deployment = rendered.get<Workload>('Deployment', 'shop-console');
+    const pod = deployment.spec.template;
+    const [container] = pod.spec.containers;
+
+    it('has a Deployment of one replica, a Service, a ServiceAccount and a NetworkPolicy', () => {
+      for (const kind of ['Deployment', 'Service', 'ServiceAccount', 'NetworkPolicy']) {
+        expect({ kind, found: rendered.find(kind, 'shop-console') !== undefined }).toEqual({ kind, found: true });
+      }
+      expect(deployment.spec.replicas).toBe(1);
+      expect(pod.spec.serviceAccountName).toBe('shop-console');
+      expect(resolvePort(container, 'http')).toBe(CONSOLE.port);
+    });
+
+    it('probes the routes it serves and gets every variable it needs, secrets from a Secret', () => {
+      expect(container.livenessProbe?.httpGet?.path).toBe(LIVENESS_ROUTE);
+      expect(container.readinessProbe?.httpGet?.path).toBe(READINESS_ROUTE);
+      const env = rendered.environment(container);
+      for (const variable of requiredEnv(CONSOLE)) expect({ variable, provided: env.has(variable) }).toEqual({ variable, provided: true });
+      for (const variable of SECRET_ENV) expect({ variable, source: env.get(variable)?.source }).toEqual({ variable, source: 'secret' });
+    });
+
+    it("reaches every service's admin API through that service's Service and port", () => {
+      const urls = (rendered.environment(container).get('CONSOLE_SERVICE_URLS')?.value ?? '').split(',').map((pair) => pair.split('='));
+      expect(urls.map(([name]) => name).sort()).toEqual(SERVICES.map((s) => s.name).sort());
+      for (const [name, url] of urls) {
+        const { hostname, port } = new URL(url);
+        const service = rendered.get<K8sObject & { spec: { ports: { port: number }[] } }>('Service', hostname);
+        expect({ name, port: Number(port), served: service.spec.ports.map((p) => p.port) }).toEqual({ name, port: SERVICES.find((s) => s.name === name)?.port, served: [Number(port)] });
+      }
+    });
   });
 
   describe.each(SERVICES)('service $name', (expected) => {
@@ -429,7 +464,7 @@ describe('k8s/overlays/aws', () => {
       expect(role).toMatch(/^arn:aws:iam::\d{12}:role\/[\w+=,.@-]+$/);
       roles.add(role);
     }
-    expect(roles.size).toBe(SERVICES.length + 1);
+    expect(roles.size).toBe(APPS.length + 1);
   });
 
   it('lets KEDA read queue depth with the workload identity', () => {

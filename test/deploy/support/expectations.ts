@@ -22,6 +22,12 @@ export const SERVICES: readonly ExpectedService[] = [
   { name: 'notifications', port: 3006, ownEnv: [] },
 ];
 
+/** The operations console: an app like the services (same image, probes, secrets), with no queue of its own. */
+export const CONSOLE: ExpectedService = { name: 'console', port: 3000, ownEnv: ['CONSOLE_SERVICE_URLS'] };
+
+/** Everything that runs from the image: the six services and the console. */
+export const APPS: readonly ExpectedService[] = [...SERVICES, CONSOLE];
+
 /** Variables every service container must be given. */
 export const COMMON_ENV = [
   'PORT',
