@@ -9,7 +9,7 @@ import { CpuMeter } from './infrastructure/cpu-meter';
 import { waitForQuietMachine } from './infrastructure/quiet-machine';
 import { describeMachine } from './report/machine';
 import { BenchProgress } from './report/progress';
-import { atMostAbsolute, compare, formatCpu, formatMarkdown, formatTable, type Comparison } from './report/results';
+import { atMostAbsolute, compare, formatCpu, formatCpuMarkdown, formatMarkdown, formatTable, type Comparison } from './report/results';
 import { consumerThroughput } from './scenarios/consumer-throughput';
 import { endToEndLatency } from './scenarios/end-to-end-latency';
 import { httpThroughput } from './scenarios/http-throughput';
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
   };
   mkdirSync(dirname(options.output), { recursive: true });
   writeFileSync(options.output, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(options.output.replace(/\.json$/, '') + '.md', `${formatMarkdown(comparisons)}\n`);
+  writeFileSync(options.output.replace(/\.json$/, '') + '.md', `${formatMarkdown(comparisons)}\n\n${formatCpuMarkdown(comparisons)}\n`);
 
   console.log(
     `\n${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres} (${options.durable ? 'fsync on' : 'fsync off'})${options.brokerLatencyMs > 0 ? `, ${options.brokerLatencyMs} ms added to every SNS/SQS call` : ''}${options.quick ? ', quick run' : ''}; ${report.durationSeconds}s\n`,

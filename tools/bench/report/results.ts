@@ -120,3 +120,32 @@ export function formatCpu(comparisons: readonly Comparison[]): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * Where the CPU went while each figure was measured, in Markdown: per process, cores and
+ * milliseconds of CPU per message.
+ */
+export function formatCpuMarkdown(comparisons: readonly Comparison[]): string {
+  const seen = new Set<string>();
+  const rows: string[] = [];
+  for (const comparison of comparisons) {
+    for (const figure of [comparison.measured, comparison.baseline]) {
+      const key = `${comparison.scenario}/${figure.label}`;
+      if (!figure.cpu || seen.has(key)) continue;
+      seen.add(key);
+      const perMessage = perMessageMs(figure.cpu);
+      const cell = (cores: number, ms?: number) => `${cores.toFixed(2)}${ms === undefined ? '' : ` · ${ms.toFixed(3)}`}`;
+      const services = Object.entries(figure.cpu.services)
+        .map(([name, cores]) => `${name} ${cell(cores, perMessage?.services[name])}`)
+        .join('; ');
+      rows.push(
+        `| ${comparison.scenario}, ${figure.label} | ${services || '—'} | ${cell(figure.cpu.postgres, perMessage?.postgres)} | ${cell(figure.cpu.emulator, perMessage?.emulator)} | ${cell(figure.cpu.bench, perMessage?.bench)} | ${figure.cpu.other.toFixed(2)} |`,
+      );
+    }
+  }
+  return [
+    '| Figure | service(s): cores · ms/msg | Postgres | emulator | bench (load) | other processes |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
