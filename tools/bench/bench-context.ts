@@ -50,7 +50,7 @@ export interface BenchOptions {
 export const SCENARIOS = ['relay', 'writes', 'timers', 'consumer', 'latency', 'http'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-export type ServiceRole = { kind: 'orders'; variant: PlaceOrderVariant } | { kind: 'sink' } | { kind: 'bare-consumer' } | { kind: 'mqt-consumer' };
+export type ServiceRole = { kind: 'orders'; variant: PlaceOrderVariant } | { kind: 'sink' } | { kind: 'bare-consumer' } | { kind: 'mqt-consumer' } | { kind: 'publisher' };
 
 export function roleName(role: ServiceRole): string {
   switch (role.kind) {
@@ -62,6 +62,8 @@ export function roleName(role: ServiceRole): string {
       return 'bare sqs-consumer';
     case 'mqt-consumer':
       return 'message-queue-toolkit consumer';
+    case 'publisher':
+      return 'direct PublishBatch publisher';
   }
 }
 
@@ -71,6 +73,7 @@ const SCRIPTS: Record<ServiceRole['kind'], string> = {
   sink: 'services/service-main.js',
   'bare-consumer': 'services/bare-consumer-main.js',
   'mqt-consumer': 'services/mqt-consumer-main.js',
+  publisher: 'services/publisher-main.js',
 };
 
 /**

@@ -145,7 +145,7 @@ const scenarioRunners: Record<ScenarioName, { label: string; run: (ctx: BenchCon
 function memoryComparisons(services: ServiceRegistry): Comparison[] {
   const bare = services.peakRssMiB.get(roleName({ kind: 'bare-consumer' }));
   const baseline = bare === undefined ? { label: 'budget', value: MEMORY_LIMIT_MIB, unit: 'MiB' } : { label: 'bare sqs-consumer process', value: bare, unit: 'MiB' };
-  const baselines = new Set([roleName({ kind: 'bare-consumer' }), roleName({ kind: 'mqt-consumer' })]);
+  const baselines = new Set([roleName({ kind: 'bare-consumer' }), roleName({ kind: 'mqt-consumer' }), roleName({ kind: 'publisher' })]);
   return [...services.peakRssMiB]
     .filter(([name]) => !baselines.has(name))
     .map(([name, peak]) => {

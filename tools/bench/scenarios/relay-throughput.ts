@@ -18,7 +18,7 @@ export const OUTBOX = 'orders.outbox_messages';
 export const SCALE_OUT_LATENCY_MS = 20;
 
 /**
- * Relay throughput: N committed outbox rows to SNS, against the same process sending the same
+ * Relay throughput: N committed outbox rows to SNS, against a process of its own sending the same
  * payloads with PublishBatch, as many calls in flight as the relay may have (OUTBOX_BATCHES_IN_FLIGHT):
  * - on an emptied table whose statistics know the backlog (as once autovacuum has caught up);
  * - on a never-analysed table (no statistics, autovacuum off for it) with a burst of B rows: a new
@@ -43,18 +43,20 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
     for (const relay of relays.splice(0)) await services.stop(relay);
   };
   const comparisons: Comparison[] = [];
+  let publisher: ServiceChild | undefined;
   try {
     const orders = await services.start({ kind: 'orders', variant: 'outbox' });
     relays.push(orders);
+    publisher = await services.start({ kind: 'publisher' });
     advance('warming up');
     await relayRun(ctx, db, relays, Math.min(1000, options.events));
-    await publishDirect(orders, Math.min(1000, options.events), concurrency);
+    await publishDirect(publisher, Math.min(1000, options.events), concurrency);
 
     const direct = new Runs('relay, direct PublishBatch');
     const relay = new Runs('relay, emptied table');
     for (let run = 0; run < options.repeats; run++) {
       advance(`direct PublishBatch, ${options.events.toLocaleString('en-US')} events, run ${run + 1}/${options.repeats}`);
-      await direct.measure(ctx, options.events, () => publishDirect(orders, options.events, concurrency));
+      await direct.measure(ctx, options.events, () => publishDirect(publisher as ServiceChild, options.events, concurrency));
       advance(`relay over an emptied table, run ${run + 1}/${options.repeats}`);
       await db.query(`TRUNCATE ${OUTBOX}`);
       await relay.measure(ctx, options.events, (clock) => relayRun(ctx, db, relays, options.events, { analyse: true, clock }));
@@ -67,7 +69,7 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
     const relayBurst = new Runs('relay, never-analysed table');
     for (let run = 0; run < options.repeats; run++) {
       advance(`direct PublishBatch, ${burst} events, run ${run + 1}/${options.repeats}`);
-      await directBurst.measure(ctx, options.burst, () => publishDirect(orders, options.burst, concurrency));
+      await directBurst.measure(ctx, options.burst, () => publishDirect(publisher as ServiceChild, options.burst, concurrency));
       advance(`relay, ${burst}-row burst on a never-analysed table, run ${run + 1}/${options.repeats}`);
       await forgetStatistics(db);
       await relayBurst.measure(ctx, options.burst, (clock) => relayRun(ctx, db, relays, options.burst, { analyse: false, clock }));
@@ -97,6 +99,8 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
     }
     await db.query(`TRUNCATE ${OUTBOX}`);
     await stopRelays();
+    await services.stop(publisher);
+    publisher = undefined;
     const large = `${options.publishedRows >= 1e6 ? `${options.publishedRows / 1e6}M` : options.publishedRows.toLocaleString('en-US')} published rows`;
     comparisons.push(compare('1. Relay', 'large outbox table', rate(`relay, ${large}`, largeTable), rate('relay, emptied table', relay), atLeast(0.9)));
 
@@ -105,6 +109,7 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
     return comparisons;
   } finally {
     await stopRelays();
+    if (publisher) await services.stop(publisher);
     await db.end();
   }
 }
@@ -144,9 +149,9 @@ async function scalingOut(ctx: BenchContext, db: Client, relays: ServiceChild[],
   }
 }
 
-/** The direct baseline in the relay's process: `count` bodies with PublishBatch, `concurrency` calls in flight. */
-async function publishDirect(orders: ServiceChild, count: number, concurrency: number): Promise<number> {
-  const result = await orders.request<{ elapsedMs: number; sent: number }>('publish-direct', { count, concurrency });
+/** The direct baseline: `count` bodies with PublishBatch, `concurrency` calls in flight. */
+async function publishDirect(publisher: ServiceChild, count: number, concurrency: number): Promise<number> {
+  const result = await publisher.request<{ elapsedMs: number; sent: number }>('publish-direct', { count, concurrency });
   return (result.sent / result.elapsedMs) * 1000;
 }
 

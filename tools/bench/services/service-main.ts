@@ -1,12 +1,11 @@
 import 'reflect-metadata';
-import type { SNSClient } from '@aws-sdk/client-sns';
 import { OrderPlaced } from '@app/contracts';
-import { createSnsClient, loadConfig, MessagingObserver, messagingEnvSchema, Outbox, OutboxRelay, topicArn, TopologyNames } from '@app/messaging';
+import { MessagingObserver, Outbox, OutboxRelay } from '@app/messaging';
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { monotonicMs, serveCommands, type CommandHandlers } from '../infrastructure/ipc-protocol';
-import { orderPlacedEvents, publishBatches } from '../workload/order-events';
+import { orderPlacedEvents } from '../workload/order-events';
 import { createOrderSinkApp, HandledOrders } from './order-sink';
 import { createOrdersVariant, type PlaceOrderVariant } from './orders-variants';
 
@@ -28,7 +27,6 @@ async function main(): Promise<void> {
     handlers = {
       'schedule-timers': (args: ScheduleArgs) => timers.schedule(args),
       'timer-lateness': () => timers.lateness(),
-      'publish-direct': publishDirect,
       'reset-published': () => published.reset(),
       published: () => published.read(),
       'write-rows': (args: WriteArgs) => writes.run(args),
@@ -50,23 +48,6 @@ async function main(): Promise<void> {
   }
   await app.listen(port, '127.0.0.1');
   serveCommands(handlers, () => app.close(), port);
-}
-
-/**
- * The relay's baseline, run inside the orders process so it shares the relay's runtime: the same
- * OrderPlaced payloads sent straight to SNS with PublishBatch. Bodies are built before the clock starts.
- */
-let directSns: SNSClient | undefined;
-
-async function publishDirect(args: { count: number; concurrency: number }): Promise<{ elapsedMs: number; sent: number }> {
-  const config = loadConfig(messagingEnvSchema, process.env);
-  // One client for the process, like the relay's, so its connections are warm after the first run.
-  directSns ??= createSnsClient(config.aws);
-  const bodies = orderPlacedEvents(args.count).map((event) => JSON.stringify(event));
-  const topic = topicArn(config.aws, new TopologyNames(config.topologyPrefix).topic(OrderPlaced));
-  const start = monotonicMs();
-  const sent = await publishBatches(directSns, topic, bodies, args.concurrency);
-  return { elapsedMs: monotonicMs() - start, sent };
 }
 
 /**
