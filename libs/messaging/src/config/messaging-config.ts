@@ -43,6 +43,7 @@ export const messagingEnvSchema = z
     CONSUMER_BATCH_SIZE: positiveInt.max(10).default(10),
     CONSUMER_WAIT_SECONDS: z.coerce.number().int().min(0).max(20).default(10),
     CONSUMER_TRANSACTION: z.enum(['message', 'batch']).default('message'),
+    CONSUMER_CONCURRENCY: positiveInt.max(1000).default(20),
     VISIBILITY_TIMEOUT_SECONDS: positiveInt.max(43200).default(30),
     CONSUMER_STALL_SECONDS: positiveInt.default(300),
     HANDLER_TIMEOUT_MS: positiveInt.default(60_000),
@@ -67,6 +68,10 @@ export const messagingEnvSchema = z
     const accountId = env.AWS_ACCOUNT_ID ?? (env.AWS_ENDPOINT_URL ? '000000000000' : undefined);
     if (!accountId) {
       ctx.addIssue({ code: 'custom', path: ['AWS_ACCOUNT_ID'], message: 'required when AWS_ENDPOINT_URL is not set (real AWS)' });
+      return z.NEVER;
+    }
+    if (env.CONSUMER_CONCURRENCY < env.CONSUMER_BATCH_SIZE) {
+      ctx.addIssue({ code: 'custom', path: ['CONSUMER_CONCURRENCY'], message: `must be at least CONSUMER_BATCH_SIZE (${env.CONSUMER_BATCH_SIZE})` });
       return z.NEVER;
     }
     // A consumer waiting in a healthy long poll must not look stalled.
@@ -110,6 +115,7 @@ export const messagingEnvSchema = z
         batchSize: env.CONSUMER_BATCH_SIZE,
         waitTimeSeconds: env.CONSUMER_WAIT_SECONDS,
         transaction: env.CONSUMER_TRANSACTION,
+        concurrency: env.CONSUMER_CONCURRENCY,
         visibilityTimeoutSeconds: env.VISIBILITY_TIMEOUT_SECONDS,
         stallSeconds: env.CONSUMER_STALL_SECONDS,
         handlerTimeoutMs: env.HANDLER_TIMEOUT_MS,

@@ -13,12 +13,14 @@ import { DatabaseOutage } from './database-outage';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { EventHandlersServer } from './event-handlers.server';
 import { FifoSequencer, type Settlement } from './fifo-sequencer';
+import { Acknowledger } from './acknowledger';
 import { InboxConsumer } from './inbox-consumer';
 import { INBOX_CONSUMER, QUEUE_LOCATOR, SQS_CLIENT } from './queue-addresses';
 import type { QueueLocator } from './queue-locator';
 import { ReceiveGate } from './receive-gate';
 import { decideRetry } from './recoverability-policy';
 import { receiveCountOf, UnitOfWork, type PreparedEvent, type TimedOutcome } from './unit-of-work';
+import { VisibilityHeartbeat } from './visibility-heartbeat';
 
 export { INBOX_CONSUMER, QUEUE_LOCATOR, SQS_CLIENT, type QueueAddresses } from './queue-addresses';
 export { DEAD_LETTER_ATTRIBUTES } from './dead-letter-record';
@@ -34,10 +36,12 @@ export { DEAD_LETTER_ATTRIBUTES } from './dead-letter-record';
  * recoverability policy (immediate retries, then delayed ones, then the DLQ). None blocks the
  * messages behind it, except later messages of the same FIFO group (FifoSequencer).
  *
- * A receive is acknowledged with one DeleteMessageBatch. By default each event has its own
- * transaction and the events of a receive run concurrently (CONSUMER_TRANSACTION=message); with
- * `batch` they share one transaction, run one after the other, which halves Postgres's work per
- * event for handlers that only write to the database.
+ * Receiving overlaps handling: the next receive is in flight while up to CONSUMER_CONCURRENCY
+ * messages are in hand, each deleted as it settles (Acknowledger, up to ten per call) and kept
+ * invisible until then (VisibilityHeartbeat). By default each event has its own transaction and
+ * the events run concurrently (CONSUMER_TRANSACTION=message); with `batch` the events of a receive
+ * share one transaction, run one after the other, which halves Postgres's work per event for
+ * handlers that only write to the database.
  */
 @Injectable()
 export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdown {
@@ -48,6 +52,11 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
   private stopping = false;
   private markStopping!: () => void;
   private readonly whenStopping = new Promise<void>((resolve) => (this.markStopping = resolve));
+  /** Messages received and not settled yet, across receives. */
+  private inHand = 0;
+  private admissionWaiters: (() => void)[] = [];
+  private readonly heartbeat: VisibilityHeartbeat;
+  private readonly acknowledger: Acknowledger;
 
   constructor(
     private readonly handlers: EventHandlersServer,
@@ -63,6 +72,9 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
     private readonly consumer: InboxConsumer,
   ) {
     this.contracts = new Map(options.topology.consumes.map((contract) => [contract.type, contract]));
+    const queueUrl = () => this.locator.addresses.queueUrl;
+    this.heartbeat = new VisibilityHeartbeat(sqs, queueUrl, options.config.consumer.visibilityTimeoutSeconds);
+    this.acknowledger = new Acknowledger(sqs, queueUrl);
   }
 
   /** When the consumer last did something (a receive returned, or it re-checked why it waits): its liveness. */
@@ -71,8 +83,11 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
   }
 
   /**
-   * sqs-consumer hands over a whole receive and deletes what this returns with one
-   * DeleteMessageBatch; messages left out stay on the queue (retry backoff or hand-back).
+   * sqs-consumer hands over a whole receive. The dispatcher takes it in hand (its visibility kept
+   * extended, each message deleted as it settles) and returns as soon as there is room for another
+   * receive, so the next one is already in flight while these handlers run: at most
+   * CONSUMER_CONCURRENCY messages are in hand at once. It returns no message for sqs-consumer to
+   * delete: acknowledging is the dispatcher's.
    */
   @SqsMessageHandler(INBOX_CONSUMER, true)
   async handleMessages(messages: Message[]): Promise<Message[]> {
@@ -81,16 +96,30 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
       await Promise.all(messages.map((message) => this.changeVisibility(message, 0)));
       return [];
     }
-    const work = this.processReceive(messages);
+    this.heartbeat.hold(messages);
+    this.inHand += messages.length;
+    const work = this.processReceive(messages)
+      .catch((error: unknown) => this.logger.error({ err: error }, 'A receive failed to settle; its messages come back when their visibility lapses'))
+      .finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
-    try {
-      return await work;
-    } finally {
-      this.inFlight.delete(work);
-    }
+    await this.roomForAnotherReceive();
+    return [];
   }
 
-  private async processReceive(messages: Message[]): Promise<Message[]> {
+  /** Resolves once another full receive fits within CONSUMER_CONCURRENCY (or shutdown begins). */
+  private roomForAnotherReceive(): Promise<void> {
+    const { concurrency, batchSize } = this.options.config.consumer;
+    if (this.stopping || this.inHand + batchSize <= concurrency) return Promise.resolve();
+    return new Promise<void>((resolve) => this.admissionWaiters.push(resolve)).then(() => this.roomForAnotherReceive());
+  }
+
+  private wakeAdmission(): void {
+    const waiters = this.admissionWaiters.splice(0);
+    waiters.forEach((resolve) => resolve());
+  }
+
+  /** Settles every message of a receive: acknowledged (deleted) or left on the queue, each as soon as it is done. */
+  private async processReceive(messages: Message[]): Promise<void> {
     await this.handlers.ready;
     const settlements = new Map<Message, Promise<Settlement>>();
     const prepared: PreparedEvent[] = [];
@@ -104,8 +133,17 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
     prepared.forEach((event, index) =>
       settlements.set(event.message, together?.[index] ?? this.sequencer.run(event.message, () => this.handle(event), () => this.changeVisibility(event.message, 0))),
     );
-    const outcomes = await Promise.all(messages.map((message) => settlements.get(message)));
-    return messages.filter((_, index) => outcomes[index] === 'acknowledge');
+    await Promise.all(
+      messages.map(async (message) => {
+        const settlement = await (settlements.get(message) as Promise<Settlement>).finally(() => {
+          // Settled: its place goes to the next receive, while its delete is still on the way.
+          this.heartbeat.release(message);
+          this.inHand -= 1;
+          this.wakeAdmission();
+        });
+        if (settlement === 'acknowledge') await this.acknowledger.acknowledge(message);
+      }),
+    );
   }
 
   @SqsConsumerEventHandler(INBOX_CONSUMER, 'error')
@@ -142,6 +180,7 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
   onModuleDestroy(): void {
     this.stopping = true;
     this.markStopping();
+    this.wakeAdmission();
     this.gate.close();
     this.outage.close();
   }
@@ -158,6 +197,7 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
       Promise.allSettled([...this.inFlight]).then(() => this.consumer.whenStopped()).then(() => 'drained' as const),
       deadline,
     ]);
+    this.heartbeat.stop();
     if (drained === 'timeout') {
       this.logger.warn({ inFlight: this.inFlight.size }, 'Shutdown deadline reached with handlers still running; their messages will be redelivered');
     }
@@ -274,7 +314,8 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
     (outcome === 'duplicate' ? this.metrics.duplicates : this.metrics.handled).inc({ type: envelope.type });
     this.observer.emit('handled', { eventId: envelope.id, type: envelope.type, correlationId: envelope.correlationid, outcome });
     runInMessageContext({ correlationId: envelope.correlationid, causationId: envelope.id, traceparent: envelope.traceparent }, () =>
-      this.logger.log({ eventId: envelope.id, type: envelope.type, durationMs: Math.round(seconds * 1000) }, outcome === 'duplicate' ? 'Skipped a duplicate event' : 'Handled event'),
+      // Debug, not info: a line per event costs a busy consumer a tenth of its CPU; metrics count them.
+      this.logger.debug({ eventId: envelope.id, type: envelope.type, durationMs: Math.round(seconds * 1000) }, outcome === 'duplicate' ? 'Skipped a duplicate event' : 'Handled event'),
     );
   }
 
@@ -299,6 +340,8 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
   }
 
   private async changeVisibility(message: Message, seconds: number): Promise<void> {
+    // Released first, so that a heartbeat cannot undo a retry delay or a hand-back.
+    this.heartbeat.release(message);
     await this.sqs
       .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.locator.addresses.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: seconds }))
       .catch((error: unknown) => this.logger.warn({ err: error, messageId: message.MessageId }, 'Could not change message visibility'));

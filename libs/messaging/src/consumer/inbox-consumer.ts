@@ -62,8 +62,7 @@ export class InboxConsumer implements OnApplicationBootstrap, OnModuleDestroy {
             batchSize: consumer.batchSize,
             waitTimeSeconds: consumer.waitTimeSeconds,
             visibilityTimeout: consumer.visibilityTimeoutSeconds,
-            // Long handlers keep their message invisible: extend it well before it lapses.
-            heartbeatInterval: Math.max(1, Math.floor(consumer.visibilityTimeoutSeconds / 3)),
+            // No heartbeatInterval: the dispatcher keeps what it holds invisible, for as long as it holds it.
             messageAttributeNames: ['All'],
             messageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SentTimestamp'],
             pollingCompleteWaitTimeMs: shutdownDrainMs,
