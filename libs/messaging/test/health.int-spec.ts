@@ -79,16 +79,21 @@ describe('health endpoints', () => {
   });
 
   it('regression: liveness fails once the consumer has completed no receive for CONSUMER_STALL_SECONDS, and recovers', async () => {
-    const app = await world.startReplica({ CONSUMER_STALL_SECONDS: '3', HANDLER_TIMEOUT_MS: '30000' });
+    // Every place in hand taken by a hung handler: the consumer can neither finish nor receive.
+    const app = await world.startReplica({ CONSUMER_STALL_SECONDS: '3', HANDLER_TIMEOUT_MS: '30000', CONSUMER_CONCURRENCY: '10' });
     try {
       const behaviour = app.get(WidgetBehaviour);
       let release!: () => void;
-      behaviour.holds.set('stalled-1', new Promise<void>((resolve) => (release = resolve)));
+      const hung = new Promise<void>((resolve) => (release = resolve));
       const sqs = createSqsClient(world.config.aws);
       try {
         const queueUrl = await locateQueue(sqs, new TopologyNames(world.config.topologyPrefix).queue(widgetTopology));
-        const event = createCloudEvent({ source: '/test', type: 'test.widget.created.v1', subject: 'stalled-1', data: { widgetId: 'stalled-1', label: 'x' }, correlationId: 'c-stall' });
-        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }));
+        for (let index = 0; index < 10; index++) {
+          const widgetId = `stalled-${index}`;
+          behaviour.holds.set(widgetId, hung);
+          const event = createCloudEvent({ source: '/test', type: 'test.widget.created.v1', subject: widgetId, data: { widgetId, label: 'x' }, correlationId: 'c-stall' });
+          await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }));
+        }
       } finally {
         sqs.destroy();
       }
