@@ -31,7 +31,7 @@ describe('admin routes and HTTP limits', () => {
     expect(body).toMatchObject({ outbox: { status: 'up', pending: 0 }, sqs: { status: 'up' }, consumer: { status: 'up' } });
     await request(http).post('/admin/messaging/outbox/relay').set('authorization', `Bearer ${OPS_TOKEN}`).expect(202);
     const sweep = await request(http).post('/admin/messaging/retention/sweep').set('authorization', `Bearer ${OPS_TOKEN}`).expect(201);
-    expect(sweep.body).toEqual({ outbox: 0, inbox: 0 });
+    expect(sweep.body).toEqual({ outbox: 0, inbox: 0, processInstances: 0 });
   });
 
   it('hides admin routes entirely when no ops token is configured', async () => {

@@ -1,4 +1,4 @@
-import { OutboxBacklog, ProcessManagerTimeout, runSqlOn, type CloudEvent } from '@app/messaging';
+import { OutboxBacklog, ProcessManagerTimeout, RetentionJanitor, runSqlOn, type CloudEvent } from '@app/messaging';
 import { waitFor } from '@app/messaging/testing';
 import { randomUUID } from 'node:crypto';
 import { countRows } from './support/database';
@@ -121,5 +121,20 @@ describe('process-manager timeouts: scheduled outbox rows for the own queue', ()
     await Promise.all([handled(closing), handled(await sentTimeout(tallyId))]);
     expect(await totalledBy(tallyId)).toEqual(['deadline']);
     expect(await instance(tallyId)).toMatchObject({ version: 2, timeouts: {} });
+  });
+
+  it('retention deletes instances completed longer ago than PROCESS_RETENTION_HOURS, and keeps running ones however old', async () => {
+    const { send, handled, instance, db, replicas } = tallies;
+    const [old, recent, running] = [`t-${randomUUID()}`, `t-${randomUUID()}`, `t-${randomUUID()}`];
+    for (const tallyId of [old, recent, running]) await handled(await send(TallyCounted, { tallyId, amount: 1 }, tallyId));
+    for (const tallyId of [old, recent]) await handled(await send(TallyClosed, { tallyId }, tallyId));
+    await db.query(`UPDATE tallies.process_instances SET completed_at = now() - interval '31 days' WHERE key = $1`, [old]);
+    await db.query(`UPDATE tallies.process_instances SET started_at = now() - interval '90 days' WHERE key = $1`, [running]);
+
+    const swept = await replicas[0].get(RetentionJanitor).sweep();
+    expect(swept.processInstances).toBe(1);
+    expect(await instance(old)).toBeUndefined();
+    expect(await instance(recent)).toMatchObject({ completed_at: expect.any(Date) });
+    expect(await instance(running)).toMatchObject({ completed_at: null });
   });
 });

@@ -60,6 +60,8 @@ export const messagingEnvSchema = z
     HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 64kb').default('64kb'),
     OUTBOX_RETENTION_HOURS: positiveInt.default(168),
     INBOX_RETENTION_HOURS: positiveInt.default(336),
+    /** Completed process-manager instances; a later event for one finds no instance, so keep them longer than any event can be late. */
+    PROCESS_RETENTION_HOURS: positiveInt.default(720),
     RETENTION_SWEEP_MS: positiveInt.default(600_000),
     RETENTION_BATCH_SIZE: positiveInt.max(100_000).default(5000),
   })
@@ -134,6 +136,7 @@ export const messagingEnvSchema = z
       retention: {
         outboxHours: env.OUTBOX_RETENTION_HOURS,
         inboxHours: env.INBOX_RETENTION_HOURS,
+        processHours: env.PROCESS_RETENTION_HOURS,
         sweepIntervalMs: env.RETENTION_SWEEP_MS,
         batchSize: env.RETENTION_BATCH_SIZE,
       },

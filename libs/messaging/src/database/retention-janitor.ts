@@ -4,8 +4,9 @@ import type { DataSource } from 'typeorm';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 
 /**
- * Deletes published outbox rows and old inbox rows after their retention, a bounded batch per
- * statement so a large backlog never turns into one long lock-holding delete.
+ * Deletes published outbox rows, old inbox rows and long-completed process-manager instances after
+ * their retention, a bounded batch per statement so a large backlog never turns into one long
+ * lock-holding delete.
  *
  * The inbox retention bounds how late a duplicate can arrive and still be recognised: keep it
  * longer than the longest redelivery window (SQS retention, plus any replay you intend to run).
@@ -36,8 +37,8 @@ export class RetentionJanitor implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Deletes everything past retention, batch by batch. Returns the rows deleted per table. */
-  async sweep(): Promise<{ outbox: number; inbox: number }> {
-    const { outboxHours, inboxHours, batchSize } = this.options.config.retention;
+  async sweep(): Promise<{ outbox: number; inbox: number; processInstances: number }> {
+    const { outboxHours, inboxHours, processHours, batchSize } = this.options.config.retention;
     const schema = (this.dataSource.options as { schema: string }).schema;
     const outbox = await this.deleteInBatches(
       `DELETE FROM "${schema}".outbox_messages WHERE id IN (
@@ -51,8 +52,15 @@ export class RetentionJanitor implements OnApplicationBootstrap, OnApplicationSh
          WHERE handled_at < now() - make_interval(hours => $1) LIMIT $2)`,
       [inboxHours, batchSize],
     );
-    if (outbox + inbox > 0) this.logger.log({ outbox, inbox }, 'Deleted messaging rows past retention');
-    return { outbox, inbox };
+    // Running instances are kept however old: only completion starts the clock.
+    const processInstances = await this.deleteInBatches(
+      `DELETE FROM "${schema}".process_instances WHERE (process, key) IN (
+         SELECT process, key FROM "${schema}".process_instances
+         WHERE completed_at < now() - make_interval(hours => $1) LIMIT $2)`,
+      [processHours, batchSize],
+    );
+    if (outbox + inbox + processInstances > 0) this.logger.log({ outbox, inbox, processInstances }, 'Deleted messaging rows past retention');
+    return { outbox, inbox, processInstances };
   }
 
   private async deleteInBatches(sql: string, params: [number, number]): Promise<number> {

@@ -5,8 +5,8 @@ export const PROCESS_INSTANCES_TABLE = 'process_instances';
 /**
  * The instances of the service's process managers: one row per (process manager, key), with its
  * state, a version counted up by every step, when it completed, and the timeouts it waits for.
- * Completed rows stay, so a late event finds "completed", not "unknown" (which could start it again);
- * nothing deletes them yet: one row per instance, like the business rows the instances follow.
+ * Completed rows stay, so a late event finds "completed", not "unknown" (which could start it again),
+ * until the retention janitor deletes them PROCESS_RETENTION_HOURS after completion.
  */
 export class ProcessInstances1732300000060 implements MigrationInterface {
   name = 'ProcessInstances1732300000060';
