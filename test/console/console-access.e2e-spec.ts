@@ -33,6 +33,9 @@ describe('console access and overview', () => {
     await request(http).get('/').set('accept', 'application/json').expect(401);
     await request(http).get('/health/live').expect(200);
     await request(http).get('/assets/htmx.min.js').expect(200).expect('content-type', /javascript/);
+    const login = await request(http).get('/login').expect(200);
+    expect(login.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(login.headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 
   it('refuses a wrong token and a login without its CSRF token', async () => {

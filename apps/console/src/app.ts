@@ -2,6 +2,7 @@ import { ConsoleLogger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieSession from 'cookie-session';
+import helmet from 'helmet';
 import { createHmac } from 'node:crypto';
 import { CsrfTokens } from './auth/csrf';
 import { loadConsoleConfig } from './console.config';
@@ -22,6 +23,8 @@ export async function createConsoleApp(env: NodeJS.ProcessEnv, services: readonl
     bodyParser: false,
   });
   app.disable('x-powered-by');
+  // Its own origin only: no framing (clickjacking an operator's retry button), no foreign scripts.
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'frame-ancestors': ["'none'"] } } }));
   app.useBodyParser('urlencoded', { limit: '256kb', extended: false });
   app.useBodyParser('json', { limit: '256kb' });
   app.use(
