@@ -118,6 +118,8 @@ describe('the operations console in a real browser', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'console-failure-group.png') });
     await page.locator('#letters a').first().click();
     await expect(page.locator('#reason').textContent()).resolves.toContain('amount');
+    // Its place in the flow: the order's StockReserved, dead-lettered at payments.
+    await page.waitForSelector('#flow-table tr[data-type="shop.stock.reserved.v1"] [data-consumer="payments"] a.bad:has-text("SCHEMA_VIOLATION")');
 
     // The editor refuses the body as it is, then accepts the corrected one.
     await page.click('text=Check against the contract');

@@ -80,8 +80,16 @@ export class FlowBuilder {
           }
         }),
     );
+    // Only a consumer that has not handled one of these events can hold it in its DLQ: read just those.
+    const waiting = new Set(
+      [...records.values()].flatMap(({ record }) =>
+        this.directory
+          .filter((service) => service.topology.consumes.some((contract) => contract.type === record.type) && !handled.has(`${record.eventId}/${service.name}`))
+          .map((service) => service.name),
+      ),
+    );
     const deadLetters = new Map<string, FlowHandling['deadLetter']>();
-    for (const entry of await this.failures.all()) {
+    for (const entry of await Promise.all([...waiting].map((service) => this.failures.ofService(service)))) {
       for (const letter of entry.letters) if (letter.eventId && records.has(letter.eventId)) deadLetters.set(`${letter.eventId}/${entry.service}`, { code: letter.code, reason: letter.reason, messageId: letter.messageId });
     }
 
