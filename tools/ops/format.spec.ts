@@ -1,16 +1,4 @@
-import { formatAge, formatScheduledEvents, prettyBody, truncate } from './format';
-
-describe('formatAge', () => {
-  it.each([
-    [0, '0s'],
-    [59.9, '59s'],
-    [192, '3m 12s'],
-    [7_500, '2h 05m'],
-    [273_600, '3d 04h'],
-  ])('%d seconds read as %s', (seconds, expected) => {
-    expect(formatAge(seconds)).toBe(expected);
-  });
-});
+import { formatScheduledEvents, prettyBody, truncate } from './format';
 
 describe('truncate', () => {
   it('flattens whitespace and cuts with an ellipsis', () => {

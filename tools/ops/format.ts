@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import {
+  formatAge,
   isDeadLetterAttribute,
   type DeadLetter,
   type DeadLetterListing,
@@ -138,16 +139,6 @@ export function formatReplay(plan: ReplayPlan, result: ReplayResult, target: str
     lines.push(`${result.failed.length} failed (run the replay again: consumers skip what they already handled):`, render(failures));
   }
   return lines.join('\n');
-}
-
-/** `45s`, `3m 12s`, `2h 05m`, `3d 04h`: the two largest units, enough to judge a backlog. */
-export function formatAge(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const pad = (n: number) => String(n).padStart(2, '0');
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${pad(s % 60)}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`;
-  return `${Math.floor(s / 86400)}d ${pad(Math.floor((s % 86400) / 3600))}h`;
 }
 
 export function truncate(text: string, max: number): string {

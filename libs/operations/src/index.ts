@@ -42,3 +42,4 @@ export {
 export { queueDepth, type QueueDepth, type BrowseOptions } from './queue-browser';
 export { silentProgress, type Progress } from './progress';
 export { type BatchFailure } from './sqs-batches';
+export { formatAge } from './format-age';

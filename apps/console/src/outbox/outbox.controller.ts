@@ -1,4 +1,4 @@
-import { planReplay, queueNamesOf, replayFrom, serviceNamed, type QueueOps } from '@app/operations';
+import { formatAge, planReplay, queueNamesOf, replayFrom, serviceNamed, type QueueOps } from '@app/operations';
 import { locateQueue } from '@app/messaging';
 import { BadRequestException, Body, Controller, Get, Inject, NotFoundException, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
@@ -11,7 +11,7 @@ import { QUEUE_OPS } from '../system/queue-ops';
 import { CONSOLE_DIRECTORY, type DirectoryEntry } from '../system/service-directory';
 import { ConsolePages } from '../views/console-pages';
 import { html, type Html } from '../views/html';
-import { csrfField, formatAge, formatTime, type PageContext } from '../views/layout';
+import { csrfField, formatTime, type PageContext } from '../views/layout';
 
 type Form = Record<string, string | undefined>;
 

@@ -1,8 +1,8 @@
+import { formatAge } from '@app/operations';
 import { Controller, Get, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ConsolePages } from '../views/console-pages';
 import { html, type Html } from '../views/html';
-import { formatAge } from '../views/layout';
 import { ServiceStatusReader, type ServiceStatus } from './service-status';
 
 /** One row per service, refreshed every two seconds by htmx polling the rows fragment. */

@@ -60,13 +60,3 @@ export function formatTime(date: Date | string | null | undefined): string {
   return value.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-/** `45s`, `3m 12s`, `2h 05m`: enough to judge an age at a glance. */
-export function formatAge(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) return '–';
-  const s = Math.max(0, Math.floor(seconds));
-  const pad = (n: number) => String(n).padStart(2, '0');
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${pad(s % 60)}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`;
-  return `${Math.floor(s / 86400)}d ${pad(Math.floor((s % 86400) / 3600))}h`;
-}
