@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CancellationReason, OrderStatus } from '../domain/order-status';
+import { OrderStatus } from '../domain/order-status';
+import { OrderSummaryDto } from '../list-orders/order-summary.dto';
 
 export class OrderLineDto {
   @ApiProperty({ example: 'SKU-RED-SHIRT' })
@@ -30,33 +31,12 @@ export class OrderStatusChangeDto {
 }
 
 /** An order as GET /orders/:id answers it: totals, lines and every status it reached. */
-export class OrderDetailsDto {
-  @ApiProperty({ format: 'uuid' })
-  orderId: string;
-
-  @ApiProperty()
-  customerId: string;
-
-  @ApiProperty({ enum: OrderStatus, enumName: 'OrderStatus', example: OrderStatus.Shipped })
-  status: string;
-
-  @ApiProperty({ enum: CancellationReason, enumName: 'CancellationReason', nullable: true, description: 'Why a CANCELLED order was cancelled; null otherwise' })
-  cancellationReason: string | null;
-
-  @ApiProperty({ example: 'EUR' })
-  currency: string;
-
-  @ApiProperty({ type: 'integer', description: 'Minor units (cents)' })
-  total: number;
-
+export class OrderDetailsDto extends OrderSummaryDto {
   @ApiProperty({ type: [OrderLineDto] })
   lines: OrderLineDto[];
 
   @ApiProperty()
   correlationId: string;
-
-  @ApiProperty()
-  createdAt: Date;
 
   @ApiProperty({ description: 'Unpaid by then (orders database clock), the order is cancelled PAYMENT_TIMEOUT' })
   paymentDeadline: Date;

@@ -6,7 +6,7 @@ import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { Repository } from 'typeorm';
 import { CUSTOMER_ID_DOCS, HasNoNulCharacter } from '../domain/customer-id';
 import { Order } from '../domain/order.entity';
-import { CancellationReason, OrderStatus } from '../domain/order-status';
+import { OrderSummaryDto } from './order-summary.dto';
 
 export class ListOrdersQuery {
   @ApiProperty(CUSTOMER_ID_DOCS)
@@ -22,29 +22,6 @@ export class ListOrdersQuery {
   @Min(1)
   @Max(100)
   limit?: number;
-}
-
-export class OrderSummaryDto {
-  @ApiProperty({ format: 'uuid' })
-  orderId: string;
-
-  @ApiProperty()
-  customerId: string;
-
-  @ApiProperty({ enum: OrderStatus, enumName: 'OrderStatus', example: OrderStatus.Shipped })
-  status: string;
-
-  @ApiProperty({ enum: CancellationReason, enumName: 'CancellationReason', nullable: true, description: 'Why a CANCELLED order was cancelled; null otherwise' })
-  cancellationReason: string | null;
-
-  @ApiProperty({ example: 'EUR' })
-  currency: string;
-
-  @ApiProperty({ type: 'integer', description: 'Minor units (cents)' })
-  total: number;
-
-  @ApiProperty()
-  createdAt: Date;
 }
 
 @ApiTags('orders')
