@@ -1,9 +1,8 @@
 import { DATABASE_OUTAGE_RETRY_AFTER_SECONDS } from '@app/messaging';
-import { STACK_ENV, waitFor } from '@app/messaging/testing';
+import { STACK_ENV, TcpProxy, waitFor } from '@app/messaging/testing';
 import { dereferenced, operationFor, responseMismatch, type ApiCall, type Document } from './support/openapi-conformance';
 import { startShop, type RunningShop, type ShopServiceName } from './support/shop';
 import { anOrder, ShopClient, unique } from './support/shop-client';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
 /**
  * Regression: with its database stopped, a service answered 500 Internal Server Error, which tells
@@ -19,13 +18,13 @@ describe('a database outage at the HTTP edge', () => {
   let client: ShopClient;
 
   beforeAll(async () => {
-    database = await startTcpProxy({ host: '127.0.0.1', port: Number(process.env[STACK_ENV.pgPort]) });
+    database = await TcpProxy.start({ host: '127.0.0.1', port: Number(process.env[STACK_ENV.pgPort]) });
     shop = await startShop(['orders', 'billing'], { PGPORT: String(database.port) });
     client = new ShopClient(shop);
   });
 
   afterAll(async () => {
-    await database?.open().catch(() => undefined);
+    await database?.restore().catch(() => undefined);
     await shop?.stop();
     await database?.stop();
   });
@@ -47,7 +46,7 @@ describe('a database outage at the HTTP edge', () => {
     for (const service of ['orders', 'billing'] as const) documents.set(service, await dereferenced((await client.http(service).get('/docs-json').expect(200)).body));
     await calls['GET /orders']().expect(200);
 
-    await database.close();
+    await database.cut();
     try {
       for (const [route, call] of Object.entries(calls) as [keyof typeof calls, () => ReturnType<typeof calls['GET /orders']>][]) {
         const response = await call();
@@ -64,7 +63,7 @@ describe('a database outage at the HTTP edge', () => {
         });
       }
     } finally {
-      await database.open();
+      await database.restore();
     }
 
     await waitFor(async () => ((await calls['GET /orders']()).status === 200 ? true : undefined), { what: 'orders to serve again once the database is back' });

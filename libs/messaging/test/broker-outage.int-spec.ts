@@ -1,10 +1,9 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createCloudEvent, createSqsClient, locateQueue, SQS_CLIENT, TopologyNames } from '@app/messaging';
-import { HandlerSpy, waitFor } from '@app/messaging/testing';
+import { HandlerSpy, TcpProxy, waitFor } from '@app/messaging/testing';
 import { Logger, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { countReceives } from './support/receive-counter';
-import { TcpProxy } from './support/tcp-proxy';
 import type { TestServiceWorld } from './support/test-service-world';
 import { widgetTopology, widgetWorld } from './support/widget-service';
 

@@ -1,11 +1,10 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createCloudEvent, createSqsClient, locateQueue, MessagingMetrics, SQS_CLIENT, TopologyNames } from '@app/messaging';
-import { HandlerSpy, waitFor } from '@app/messaging/testing';
+import { HandlerSpy, TcpProxy, waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
 import type { Client } from 'pg';
 import { connectTo, countRows } from './support/database';
 import { countReceives } from './support/receive-counter';
-import { TcpProxy } from './support/tcp-proxy';
 import type { TestServiceWorld } from './support/test-service-world';
 import { WidgetBehaviour, widgetTopology, widgetWorld } from './support/widget-service';
 

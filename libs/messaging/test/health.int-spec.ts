@@ -1,11 +1,10 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createCloudEvent, createSqsClient, locateQueue, MessagingMetrics, Outbox, TopologyNames } from '@app/messaging';
-import { waitFor } from '@app/messaging/testing';
+import { TcpProxy, waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { TcpProxy } from './support/tcp-proxy';
 import type { TestServiceWorld } from './support/test-service-world';
 import { WidgetBehaviour, WidgetCreated, widgetTopology, widgetWorld } from './support/widget-service';
 

@@ -1,4 +1,5 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { freePort } from './embedded-stack';
 
 /**
  * A TCP proxy in front of a real server (Postgres, the emulator) that a spec can cut and restore:
@@ -57,15 +58,4 @@ export class TcpProxy {
   stop(): Promise<void> {
     return this.cut();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
