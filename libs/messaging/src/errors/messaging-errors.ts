@@ -59,7 +59,7 @@ export type FailureDisposition =
 /**
  * The one place that maps whatever a handler threw onto retry or dead-letter. Unknown errors
  * (a driver timeout, a deadlock, a bug) are retried: redelivery is cheap, and a message that keeps
- * failing reaches the DLQ through the queue's redrive policy anyway.
+ * failing is dead-lettered with RETRIES_EXHAUSTED once the recoverability policy gives up.
  */
 export function resolveFailure(error: unknown): FailureDisposition {
   if (error instanceof PoisonMessageError) {
