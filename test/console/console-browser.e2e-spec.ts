@@ -73,6 +73,9 @@ describe('the operations console in a real browser', () => {
     // The page refreshes itself while the transaction moves; the last step is orders handling the dispatch.
     await page.waitForSelector('#flow-table tr[data-type="shop.shipment.dispatched.v1"] [data-consumer="orders"]:has-text("handled")', { timeout: 30_000 });
     await expect(page.locator('#flow-diagram').count()).resolves.toBe(1);
+    // Each handling shows how long its handler ran, in the table and under the diagram's arrows.
+    await expect(page.locator('#flow-table tr[data-type="shop.order.placed.v1"] .duration').count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator('#flow-diagram text.handling').count()).resolves.toBeGreaterThan(0);
     const types = await page.locator('#flow-table tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type')));
     expect(types).toEqual(expect.arrayContaining(['shop.order.placed.v1', 'shop.stock.reserved.v1', 'shop.payment.completed.v1', 'shop.shipment.dispatched.v1']));
     expect((await client.order(orderId)).status).toBe('SHIPPED');

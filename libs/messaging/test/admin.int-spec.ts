@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import type { TestServiceWorld } from './support/test-service-world';
-import { WidgetCreated, widgetWorld } from './support/widget-service';
+import { WidgetBehaviour, WidgetCreated, widgetWorld } from './support/widget-service';
 
 const OPS_TOKEN = 'a-long-enough-ops-token-for-tests';
 
@@ -52,9 +52,8 @@ describe('admin routes and HTTP limits', () => {
     const admin = (http: unknown, path: string) => request(http as Parameters<typeof request>[0]).get(`/admin/messaging${path}`).set('authorization', `Bearer ${OPS_TOKEN}`);
 
     /** Publishes one widget under its own correlation id, and waits until the replica handled it. */
-    async function publishWidget(app: Awaited<ReturnType<TestServiceWorld['startReplica']>>) {
+    async function publishWidget(app: Awaited<ReturnType<TestServiceWorld['startReplica']>>, widgetId = `w-${randomUUID()}`) {
       const correlationId = `flow-${randomUUID()}`;
-      const widgetId = `w-${randomUUID()}`;
       const dataSource = app.get<DataSource>(getDataSourceToken());
       await runInMessageContext({ correlationId }, () =>
         dataSource.transaction((manager) => app.get(Outbox).publish(manager, WidgetCreated, { widgetId, label: 'flow' }, { subject: widgetId })),
@@ -107,6 +106,23 @@ describe('admin routes and HTTP limits', () => {
         }, { what: 'the handling counted' });
         expect(metrics).toMatchObject({ received: 1, deadLettered: 0, published: 1 });
         expect(metrics.handlerDuration.at(-1)).toEqual({ le: null, count: 1 });
+      } finally {
+        await alone.stop();
+      }
+    });
+
+    it('answers how each handling went: the delivery and the try that succeeded, and how long the handler ran', async () => {
+      // A world of its own: its one replica is the one whose handler fails.
+      const alone = await widgetWorld({ OPS_TOKEN });
+      try {
+        const app = await alone.startReplica();
+        // Fails the first delivery's try and both immediate retries: the second delivery succeeds.
+        const widgetId = `w-${randomUUID()}`;
+        app.get(WidgetBehaviour).failTimes(widgetId, 3);
+        const { eventId } = await publishWidget(app, widgetId);
+        const { body } = await admin(app.getHttpServer(), `/inbox?eventId=${eventId}`).expect(200);
+        expect(body.handled).toEqual([expect.objectContaining({ eventId, consumer: 'widgets', attempts: 2, tries: 1, durationMs: expect.any(Number) })]);
+        expect(body.handled[0].durationMs).toBeGreaterThanOrEqual(0);
       } finally {
         await alone.stop();
       }

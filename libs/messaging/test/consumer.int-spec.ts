@@ -110,6 +110,42 @@ describe.each(['message', 'batch'] as const)('consumer with inbox, CONSUMER_TRAN
     else expect(await handledAtOf(widgetIds)).toBeGreaterThan(1);
   });
 
+  it('records in the inbox which delivery and try succeeded and how long the handler ran', async () => {
+    const behaviour = app.get(WidgetBehaviour);
+    // Fails once: the immediate retry of the same delivery succeeds. Fails three times: the first
+    // delivery's try and both immediate retries fail, the second delivery succeeds at its first try.
+    behaviour.failTimes('retried-once', 1);
+    behaviour.failTimes('retried-later', 3);
+    const first = aWidgetEvent('retried-once');
+    const later = aWidgetEvent('retried-later');
+    const plain = aWidgetEvent('not-retried');
+    // One at a time, each alone in its receive: in batch mode a failure inside a shared transaction
+    // is not a try of the event's own (the event is then handled alone at once).
+    for (const event of [first, later, plain]) {
+      await send(JSON.stringify(event));
+      await waitFor(async () => (await effectsOf(event.subject as string)) === 1 || undefined, { what: `${event.subject} handled`, timeoutMs: 20_000 });
+    }
+    const { rows } = await db.query('SELECT event_id, attempts, tries, duration_ms FROM widgets.inbox_messages WHERE event_id = ANY($1)', [[first.id, later.id, plain.id]]);
+    const handling = Object.fromEntries(rows.map((row) => [row.event_id, row]));
+    expect(handling[first.id]).toMatchObject({ attempts: 1, tries: 2 });
+    expect(handling[later.id]).toMatchObject({ attempts: 2, tries: 1 });
+    expect(handling[plain.id]).toMatchObject({ attempts: 1, tries: 1 });
+    for (const row of rows) expect(row.duration_ms).toEqual(expect.any(Number));
+  });
+
+  it('records each handler duration of a shared receive with its own inbox row', async () => {
+    const widgetIds = Array.from({ length: 4 }, (_, index) => `timed-together-${index}`);
+    const events = widgetIds.map((widgetId) => aWidgetEvent(widgetId));
+    const spy = HandlerSpy.attach(app);
+    await receiveTogether('timed-gate', events.map((event) => JSON.stringify(event)));
+    for (const event of events) await spy.waitForHandled({ eventId: event.id, outcome: 'handled' });
+    spy.stop();
+    const { rows } = await db.query('SELECT attempts, tries, duration_ms FROM widgets.inbox_messages WHERE event_id = ANY($1)', [events.map((event) => event.id)]);
+    expect(rows).toHaveLength(4);
+    for (const row of rows) expect(row).toEqual({ attempts: 1, tries: 1, duration_ms: expect.any(Number) });
+    if (mode === 'batch') expect(await handledAtOf(widgetIds)).toBe(1);
+  });
+
   it('retries only the failing event of a shared receive; the others commit exactly once', async () => {
     const widgetIds = Array.from({ length: 6 }, (_, index) => `shared-${index}`);
     const events = widgetIds.map((widgetId) => aWidgetEvent(widgetId));

@@ -1,4 +1,4 @@
-import type { OutboxRecord } from '@app/messaging';
+import type { InboxRecord, OutboxRecord } from '@app/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import { FailureBrowser } from '../failures/failure-browser';
 import { AdminClient } from '../system/admin-client';
@@ -8,6 +8,8 @@ export interface FlowHandling {
   service: string;
   /** When the consumer's inbox recorded it; absent while it is not handled (yet). */
   handledAt?: Date;
+  /** How the handling that succeeded went: its delivery, its tries within it, the handler's duration. */
+  handling?: Pick<InboxRecord, 'attempts' | 'tries' | 'durationMs'>;
   /** A copy in this consumer's DLQ: why it failed there. */
   deadLetter?: { code?: string; reason?: string; messageId: string };
 }
@@ -37,7 +39,7 @@ export interface Flow {
 /**
  * One business transaction across every service, from what they already store: the producers'
  * outbox envelopes (correlation and causation ids, created and published times), the consumers'
- * inbox rows (who handled what, when) and the DLQs (where it failed, why).
+ * inbox rows (who handled what, when, in how many attempts, for how long) and the DLQs (where it failed, why).
  */
 @Injectable()
 export class FlowBuilder {
@@ -68,13 +70,13 @@ export class FlowBuilder {
     await Promise.all(correlationIds.filter((id) => id !== query).map((correlationId) => collect({ correlationId })));
 
     const eventIds = [...records.keys()];
-    const handled = new Map<string, Date>();
+    const handled = new Map<string, InboxRecord>();
     await Promise.all(
       this.directory
         .filter((service) => service.topology.consumes.length > 0)
         .map(async (service) => {
           try {
-            for (const row of await this.admin.inbox(service, eventIds)) handled.set(`${row.eventId}/${row.consumer}`, row.handledAt);
+            for (const row of await this.admin.inbox(service, eventIds)) handled.set(`${row.eventId}/${row.consumer}`, row);
           } catch {
             unreachable.add(service.name);
           }
@@ -106,9 +108,33 @@ export class FlowBuilder {
         attempts: record.attempts,
         consumers: this.directory
           .filter((service) => service.topology.consumes.some((contract) => contract.type === record.type))
-          .map((service) => ({ service: service.name, handledAt: handled.get(`${record.eventId}/${service.name}`), deadLetter: deadLetters.get(`${record.eventId}/${service.name}`) })),
+          .map((service): FlowHandling => {
+            const row = handled.get(`${record.eventId}/${service.name}`);
+            return {
+              service: service.name,
+              handledAt: row?.handledAt,
+              handling: row && { attempts: row.attempts, tries: row.tries, durationMs: row.durationMs },
+              deadLetter: deadLetters.get(`${record.eventId}/${service.name}`),
+            };
+          }),
       }))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     return { query, correlationIds, events, unreachable: [...unreachable] };
   }
+}
+
+/** Whether the handling that succeeded was not the first try: an earlier delivery or try failed. */
+export function wasRetried(handling: FlowHandling['handling']): boolean {
+  return !!handling && (handling.attempts > 1 || handling.tries > 1);
+}
+
+/** "12.3 ms", or "" when the service did not record it. */
+export function handlerDuration(handling: FlowHandling['handling']): string {
+  if (handling?.durationMs === null || handling?.durationMs === undefined) return '';
+  return `${handling.durationMs < 10 ? handling.durationMs.toFixed(1) : Math.round(handling.durationMs)} ms`;
+}
+
+/** "retried: delivery 2, try 1", or "" for a first-time success. */
+export function retryNote(handling: FlowHandling['handling']): string {
+  return handling && wasRetried(handling) ? `retried: delivery ${handling.attempts}, try ${handling.tries}` : '';
 }

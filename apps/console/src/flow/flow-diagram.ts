@@ -1,5 +1,5 @@
 import { escape, raw, type Html } from '../views/html';
-import type { Flow } from './flow-builder';
+import { handlerDuration, wasRetried, type Flow } from './flow-builder';
 
 const LANE = 150;
 const ROW = 54;
@@ -8,7 +8,8 @@ const TOP = 46;
 /**
  * A sequence diagram of the flow: one lane per service, one row per event, an arrow from the
  * producer to each consumer — solid when handled, dashed while waiting, red where it was
- * dead-lettered. The request that started the transaction comes in from the left.
+ * dead-lettered; under each handled arrow how long the handler ran, and ↻ delivery/try where it
+ * succeeded only after a retry. The request that started the transaction comes in from the left.
  */
 export function flowDiagram(flow: Flow, serviceOrder: readonly string[], highlight?: string): Html {
   const involved = new Set(flow.events.flatMap((event) => [event.producer, ...event.consumers.map((consumer) => consumer.service)]));
@@ -39,6 +40,9 @@ export function flowDiagram(flow: Flow, serviceOrder: readonly string[], highlig
         parts.push(`<text x="${to + 6}" y="${y + 14}" fill="#b42318" font-weight="600">✕ ${escape(consumer.deadLetter.code ?? 'dead letter')}</text>`);
       } else {
         parts.push(arrow(from, to, y, consumer.handledAt ? '#2e5aac' : '#98a2b3', consumer.handledAt ? 0 : 2, !consumer.handledAt));
+        const note = [handlerDuration(consumer.handling), wasRetried(consumer.handling) ? `↻ ${consumer.handling?.attempts}/${consumer.handling?.tries}` : ''].filter(Boolean).join(' ');
+        const retried = wasRetried(consumer.handling) ? ' fill="#b54708" font-weight="600"' : ' fill="#667085"';
+        if (note) parts.push(`<text x="${to + 6}" y="${y + 14}" font-size="11" class="handling" data-consumer="${escape(consumer.service)}"${retried}>${escape(note)}</text>`);
       }
     }
   });

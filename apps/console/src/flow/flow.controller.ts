@@ -3,8 +3,8 @@ import type { Request } from 'express';
 import { CONSOLE_DIRECTORY, type DirectoryEntry } from '../system/service-directory';
 import { ConsolePages } from '../views/console-pages';
 import { html, type Html } from '../views/html';
-import { formatTime } from '../views/layout';
-import { FlowBuilder, type Flow, type FlowEvent } from './flow-builder';
+import { FlowBuilder, type Flow } from './flow-builder';
+import { flowTable } from './flow-table';
 import { flowDiagram } from './flow-diagram';
 
 /** The flow of one business transaction, by correlation id, order id (subject) or event id. */
@@ -43,24 +43,3 @@ ${flowTable(flow.events)}`;
 }
 
 const unreachableNote = (flow: Flow) => (flow.unreachable.length ? html` <span class="bad">(no answer from ${flow.unreachable.join(', ')})</span>` : '');
-
-const after = (later: Date | null | undefined, earlier: Date | null | undefined) =>
-  later && earlier ? `+${Math.max(0, later.getTime() - earlier.getTime())} ms` : '';
-
-function flowTable(events: readonly FlowEvent[]): Html {
-  return html`<table id="flow-table"><thead><tr><th>Event</th><th>Producer</th><th>Created</th><th>Published</th><th>Consumers</th><th>Caused by</th></tr></thead><tbody>
-${events.map(
-  (event) => html`<tr data-type="${event.type}"><td><strong>${event.type}</strong><br><code class="muted">${event.eventId}</code></td><td>${event.producer}</td>
-<td>${formatTime(event.createdAt)}</td><td>${event.publishedAt ? html`${after(event.publishedAt, event.createdAt)}` : html`<span class="bad">not yet</span>`}${event.attempts > 1 ? html` <span class="muted">(${event.attempts} attempts)</span>` : ''}</td>
-<td>${event.consumers.map(
-    (consumer) => html`<div data-consumer="${consumer.service}">${consumer.service}: ${
-      consumer.deadLetter
-        ? html`<a class="bad" href="/failures/message/${consumer.service}/${consumer.deadLetter.messageId}">dead-lettered ${consumer.deadLetter.code ?? ''}</a>`
-        : consumer.handledAt
-          ? html`handled ${after(consumer.handledAt, event.publishedAt)}`
-          : html`<span class="muted">waiting</span>`
-    }</div>`,
-  )}</td>
-<td><code class="muted">${event.causationId ?? 'request'}</code></td></tr>`,
-)}</tbody></table>`;
-}

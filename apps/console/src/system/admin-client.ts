@@ -70,7 +70,8 @@ export class AdminClient {
     if (eventIds.length === 0) return [];
     const query = eventIds.map((id) => `eventId=${encodeURIComponent(id)}`).join('&');
     const body = await this.get<{ handled: Wire<InboxRecord>[] }>(service, `/inbox?${query}`);
-    return body.handled.map((row) => ({ ...row, handledAt: new Date(row.handledAt) }));
+    // A service not yet migrated to record how its handling went answers without those fields.
+    return body.handled.map((row) => ({ ...row, handledAt: new Date(row.handledAt), attempts: row.attempts ?? 1, tries: row.tries ?? 1, durationMs: row.durationMs ?? null }));
   }
 
   /** The producer's published events, as a replay reads them. */

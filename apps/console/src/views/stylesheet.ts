@@ -20,6 +20,7 @@ tr.down td { background: #fef3f2; }
 .status-down { color: var(--bad); font-weight: 600; }
 .bad { color: var(--bad); }
 .muted { color: var(--muted); }
+.warn { color: var(--warn); font-weight: 600; }
 code, pre, textarea { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
 pre { background: #fff; border: 1px solid var(--line); padding: 10px; overflow: auto; max-height: 420px; }
 textarea { width: 100%; min-height: 320px; padding: 8px; border: 1px solid var(--line); }

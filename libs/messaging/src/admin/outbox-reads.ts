@@ -89,12 +89,29 @@ export interface InboxRecord {
   consumer: string;
   type: string;
   handledAt: Date;
+  /** The SQS delivery that succeeded (1: the first). */
+  attempts: number;
+  /** Tries within that delivery, immediate retries included (1: the first). */
+  tries: number;
+  /** How long the successful handler ran; null on rows recorded before durations were. */
+  durationMs: number | null;
 }
 
 export async function readInboxRecords(sql: RunSql, table: string, eventIds: readonly string[]): Promise<InboxRecord[]> {
   if (eventIds.length === 0) return [];
-  const rows = await sql<Record<string, unknown>>(`SELECT event_id, consumer, type, handled_at FROM ${table} WHERE event_id = ANY($1::text[]) ORDER BY handled_at`, [eventIds]);
-  return rows.map((row) => ({ eventId: String(row.event_id), consumer: String(row.consumer), type: String(row.type), handledAt: toDate(row.handled_at) ?? new Date(0) }));
+  const rows = await sql<Record<string, unknown>>(
+    `SELECT event_id, consumer, type, handled_at, attempts, tries, duration_ms FROM ${table} WHERE event_id = ANY($1::text[]) ORDER BY handled_at`,
+    [eventIds],
+  );
+  return rows.map((row) => ({
+    eventId: String(row.event_id),
+    consumer: String(row.consumer),
+    type: String(row.type),
+    handledAt: toDate(row.handled_at) ?? new Date(0),
+    attempts: Number(row.attempts),
+    tries: Number(row.tries),
+    durationMs: row.duration_ms === null || row.duration_ms === undefined ? null : Number(row.duration_ms),
+  }));
 }
 
 const RECORD_COLUMNS = 'id, event_id, type, topic, group_key, created_at, published_at, attempts, last_error, envelope';

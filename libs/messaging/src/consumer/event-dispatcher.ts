@@ -224,7 +224,7 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
   private async handle(event: PreparedEvent): Promise<Settlement> {
     for (let tries = 1; ; tries++) {
       try {
-        this.completed(event, await this.unitOfWork.runAlone(event));
+        this.completed(event, await this.unitOfWork.runAlone(event, tries));
         return 'acknowledge';
       } catch (error) {
         const next = await this.settleFailure(event, error, tries);

@@ -4,7 +4,7 @@ import type { MessageHandler } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { escapeLiteral, type PoolClient, type QueryResult } from 'pg';
 import { lastValueFrom } from 'rxjs';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { runInMessageContext } from '../context/message-context';
 import { quotedTable } from '../database/quoted-table';
 import type { CloudEvent } from '../envelope/cloud-event';
@@ -47,30 +47,24 @@ export class UnitOfWork {
   /**
    * One event in a transaction of its own: BEGIN, the inbox row, the handler's statements, COMMIT.
    * BEGIN and the inbox INSERT travel in one round trip (a simple query of two statements, the
-   * values as escaped literals), so a handler writing one row costs three round trips, not four.
-   * TypeORM still starts, commits and rolls back the transaction (its subscribers hear of each):
-   * only its START TRANSACTION statement is widened.
+   * values as escaped literals), and so do the handler's duration and COMMIT, so a handler writing
+   * one row costs three round trips, not five. TypeORM still starts, commits and rolls back the
+   * transaction (its subscribers hear of each): only its START TRANSACTION and COMMIT are widened.
+   * `tries`: the tries of this delivery so far, this one included, recorded with the inbox row.
    */
-  async runAlone(event: PreparedEvent): Promise<TimedOutcome> {
+  async runAlone(event: PreparedEvent, tries = 1): Promise<TimedOutcome> {
     const runner = this.dataSource.createQueryRunner();
     try {
       const client = (await runner.connect()) as PoolClient;
-      let fresh = false;
-      const query = runner.query.bind(runner);
-      runner.query = (async (sql: string, ...rest: unknown[]) => {
-        if (sql !== 'START TRANSACTION') return (query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
-        const results = (await client.query(`START TRANSACTION; ${this.inboxInsertOf(runner.manager, event.envelope)}`)) as unknown as QueryResult[];
-        fresh = (results[1]?.rowCount ?? 0) > 0;
-        return undefined;
-      }) as typeof runner.query;
+      const begun = await sentTogether(runner, client, 'START TRANSACTION', `START TRANSACTION; ${this.inboxInsertOf(runner.manager, event, tries)}`, () => runner.startTransaction());
+      const fresh = (begun?.[1]?.rowCount ?? 0) > 0;
       try {
-        await runner.startTransaction();
-      } finally {
-        runner.query = query;
-      }
-      try {
-        const timed = fresh ? await this.runHandler(event, runner.manager) : { outcome: 'duplicate' as const, seconds: 0 };
-        await runner.commitTransaction();
+        if (!fresh) {
+          await runner.commitTransaction();
+          return { outcome: 'duplicate', seconds: 0 };
+        }
+        const timed = await this.runHandler(event, runner.manager);
+        await this.commitWithDurations(runner, client, new Map([[event.envelope.id, timed.seconds]]));
         return timed;
       } catch (error) {
         await runner.rollbackTransaction().catch(() => undefined);
@@ -84,38 +78,73 @@ export class UnitOfWork {
     }
   }
 
-  private inboxInsertOf(manager: EntityManager, envelope: CloudEvent): string {
-    const values = [envelope.id, this.options.topology.service, envelope.type].map(escapeLiteral).join(', ');
-    return `INSERT INTO ${quotedTable(manager, InboxMessage)} (event_id, consumer, type) VALUES (${values}) ON CONFLICT DO NOTHING RETURNING event_id`;
+  private inboxInsertOf(manager: EntityManager, { envelope, message }: PreparedEvent, tries: number): string {
+    const values = [envelope.id, this.options.topology.service, envelope.type].map(escapeLiteral);
+    values.push(sqlCount(receiveCountOf(message)), sqlCount(tries));
+    return `INSERT INTO ${quotedTable(manager, InboxMessage)} (event_id, consumer, type, attempts, tries) VALUES (${values.join(', ')}) ON CONFLICT DO NOTHING RETURNING event_id`;
   }
 
   /**
    * Several events in one transaction, one after the other in the given order: one inbox INSERT and
-   * one COMMIT for all. Any failure rolls back all of them; the caller then runs each alone.
+   * one COMMIT (with the handlers' durations) for all. Any failure rolls back all of them; the
+   * caller then runs each alone.
    */
-  runTogether(events: PreparedEvent[]): Promise<TimedOutcome[]> {
-    return this.dataSource.transaction(async (manager) => {
-      const fresh = await this.recordInInbox(manager, events.map((event) => event.envelope));
-      const timed: TimedOutcome[] = [];
-      for (const event of events) {
-        // A redelivery can put the same event twice into one receive: the first one runs.
-        const first = fresh.delete(event.envelope.id);
-        timed.push(first ? await this.runHandler(event, manager) : { outcome: 'duplicate', seconds: 0 });
+  async runTogether(events: PreparedEvent[]): Promise<TimedOutcome[]> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      await runner.startTransaction();
+      try {
+        const fresh = await this.recordInInbox(runner.manager, events);
+        const timed: TimedOutcome[] = [];
+        const durations = new Map<string, number>();
+        for (const event of events) {
+          // A redelivery can put the same event twice into one receive: the first one runs.
+          const first = fresh.delete(event.envelope.id);
+          const outcome: TimedOutcome = first ? await this.runHandler(event, runner.manager) : { outcome: 'duplicate', seconds: 0 };
+          if (first) durations.set(event.envelope.id, outcome.seconds);
+          timed.push(outcome);
+        }
+        await this.commitWithDurations(runner, client, durations);
+        return timed;
+      } catch (error) {
+        await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
       }
-      return timed;
-    });
+    } finally {
+      await runner.release();
+    }
   }
 
   /** Inserts the inbox rows; returns the ids that were new, i.e. not handled before. */
-  private async recordInInbox(manager: EntityManager, envelopes: CloudEvent[]): Promise<Set<string>> {
+  private async recordInInbox(manager: EntityManager, events: PreparedEvent[]): Promise<Set<string>> {
     // A concurrent duplicate blocks on the primary key until the first commits, then skips.
+    // Events handled together are each on their first try of their delivery: `tries` keeps its default.
     const inserted: { event_id: string }[] = await manager.query(
-      `INSERT INTO ${quotedTable(manager, InboxMessage)} (event_id, consumer, type)
-       SELECT event_id, $1, type FROM unnest($2::text[], $3::text[]) AS e(event_id, type)
+      `INSERT INTO ${quotedTable(manager, InboxMessage)} (event_id, consumer, type, attempts)
+       SELECT event_id, $1, type, attempts FROM unnest($2::text[], $3::text[], $4::int[]) AS e(event_id, type, attempts)
        ON CONFLICT DO NOTHING RETURNING event_id`,
-      [this.options.topology.service, envelopes.map((envelope) => envelope.id), envelopes.map((envelope) => envelope.type)],
+      [
+        this.options.topology.service,
+        events.map((event) => event.envelope.id),
+        events.map((event) => event.envelope.type),
+        events.map((event) => Number(sqlCount(receiveCountOf(event.message)))),
+      ],
     );
     return new Set(inserted.map((row) => row.event_id));
+  }
+
+  /**
+   * COMMIT, preceded in the same round trip by the UPDATE that records how long each handler ran.
+   * Only escaped ids and formatted numbers are inlined, never other message content.
+   */
+  private async commitWithDurations(runner: QueryRunner, client: PoolClient, durations: ReadonlyMap<string, number>): Promise<void> {
+    if (durations.size === 0) return runner.commitTransaction();
+    const rows = [...durations].map(([eventId, seconds]) => `(${escapeLiteral(eventId)}, ${sqlMilliseconds(seconds)})`).join(', ');
+    const update = `UPDATE ${quotedTable(runner.manager, InboxMessage)} AS inbox SET duration_ms = handled.ms
+      FROM (VALUES ${rows}) AS handled(event_id, ms)
+      WHERE inbox.consumer = ${escapeLiteral(this.options.topology.service)} AND inbox.event_id = handled.event_id`;
+    await sentTogether(runner, client, 'COMMIT', `${update}; COMMIT`, () => runner.commitTransaction());
   }
 
   private async runHandler(event: PreparedEvent, manager: EntityManager): Promise<TimedOutcome> {
@@ -137,6 +166,36 @@ export class UnitOfWork {
     );
     return { outcome: 'handled', seconds: (performance.now() - startedAt) / 1000 };
   }
+}
+
+/**
+ * Runs `step` (TypeORM's startTransaction or commitTransaction) with its one `statement` sent as
+ * `sql`, a simple query of several statements: one round trip. Returns that query's results.
+ */
+async function sentTogether(runner: QueryRunner, client: PoolClient, statement: string, sql: string, step: () => Promise<void>): Promise<QueryResult[] | undefined> {
+  let results: QueryResult[] | undefined;
+  const query = runner.query.bind(runner);
+  runner.query = (async (text: string, ...rest: unknown[]) => {
+    if (text !== statement) return (query as (...args: unknown[]) => Promise<unknown>)(text, ...rest);
+    results = (await client.query(sql)) as unknown as QueryResult[];
+    return undefined;
+  }) as typeof runner.query;
+  try {
+    await step();
+  } finally {
+    runner.query = query;
+  }
+  return results;
+}
+
+/** A count as an SQL literal: a positive integer, whatever the attribute said. */
+function sqlCount(value: number): string {
+  return String(Number.isSafeInteger(value) && value > 0 ? value : 1);
+}
+
+/** Seconds as milliseconds in an SQL literal (to the microsecond), or NULL when not a finite number. */
+function sqlMilliseconds(seconds: number): string {
+  return Number.isFinite(seconds) && seconds >= 0 ? `${(seconds * 1000).toFixed(3)}::double precision` : 'NULL::double precision';
 }
 
 export function receiveCountOf(message: Message): number {

@@ -19,4 +19,16 @@ export class InboxMessage {
 
   @CreateDateColumn({ name: 'handled_at', type: 'timestamptz' })
   handledAt: Date;
+
+  /** The SQS delivery that succeeded (its ApproximateReceiveCount): above 1, earlier deliveries failed. */
+  @Column({ type: 'integer', default: 1 })
+  attempts: number;
+
+  /** Tries within that delivery, the successful one included: above 1, immediate retries ran. */
+  @Column({ type: 'integer', default: 1 })
+  tries: number;
+
+  /** How long the successful handler ran, in milliseconds; null on rows older than the column. */
+  @Column({ name: 'duration_ms', type: 'double precision', nullable: true })
+  durationMs: number | null;
 }
