@@ -61,7 +61,7 @@ export function kustomizeTool(): KustomizeTool {
     const found = candidates.map((tool) => `${tool.command} (${tool.version})`).join(', ') || 'none';
     throw new Error(
       `kustomize ${MINIMUM_VERSION.join('.')} or later is needed to build k8s/ (found: ${found}). ` +
-        'Install kubectl 1.28+ or a kustomize binary, or point $KUSTOMIZE at one.',
+        'Install kubectl 1.31+ or a kustomize binary, or point $KUSTOMIZE at one.',
     );
   }
   cached = usable;
