@@ -1,29 +1,25 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { createCloudEvent, createSqsClient, locateQueue, SQS_CLIENT, TopologyNames } from '@app/messaging';
+import { createCloudEvent, locateQueue, SQS_CLIENT, TopologyNames } from '@app/messaging';
 import { waitFor } from '@app/messaging/testing';
 import type { Client } from 'pg';
-import { connectTo, countRows } from './support/database';
+import { countRows } from './support/database';
 import { countReceives } from './support/receive-counter';
 import type { TestServiceWorld } from './support/test-service-world';
-import { WidgetBehaviour, widgetTopology, widgetWorld } from './support/widget-service';
+import { WidgetBehaviour, widgetRig, widgetTopology, type WidgetRig } from './support/widget-service';
 
 describe('consumer concurrency', () => {
   let world: TestServiceWorld;
   let db: Client;
-  let sqs: ReturnType<typeof createSqsClient>;
+  let sqs: WidgetRig['sqs'];
+  let rig: WidgetRig | undefined;
 
   beforeAll(async () => {
     // A pool large enough that every message in hand can have its transaction open at once.
-    world = await widgetWorld({ CONSUMER_CONCURRENCY: '20', CONSUMER_BATCH_SIZE: '10', DB_POOL_SIZE: '30' });
-    db = await connectTo(world.env);
-    sqs = createSqsClient(world.config.aws);
+    rig = await widgetRig({ CONSUMER_CONCURRENCY: '20', CONSUMER_BATCH_SIZE: '10', DB_POOL_SIZE: '30' });
+    ({ world, db, sqs } = rig);
   });
 
-  afterAll(async () => {
-    await db?.end();
-    sqs?.destroy();
-    await world?.stop();
-  });
+  afterAll(() => rig?.stop());
 
   it('receives more while handlers run, holds at most CONSUMER_CONCURRENCY messages, and shutdown drains what it holds', async () => {
     const app = await world.startReplica();

@@ -1,32 +1,28 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { createCloudEvent, createSqsClient, locateQueue, MessagingMetrics, TopologyNames } from '@app/messaging';
+import { createCloudEvent, locateQueue, MessagingMetrics, TopologyNames } from '@app/messaging';
 import { HandlerSpy } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { connectTo, countRows } from './support/database';
+import { countRows } from './support/database';
 import type { TestServiceWorld } from './support/test-service-world';
-import { WidgetBehaviour, widgetTopology, widgetWorld } from './support/widget-service';
+import { WidgetBehaviour, widgetRig, widgetTopology, type WidgetRig } from './support/widget-service';
 
 describe('bounds on a hung handler or database', () => {
   let world: TestServiceWorld;
   let app: INestApplication;
   let db: Client;
-  let sqs: ReturnType<typeof createSqsClient>;
+  let sqs: WidgetRig['sqs'];
+  let rig: WidgetRig | undefined;
 
   beforeAll(async () => {
-    world = await widgetWorld({ HANDLER_TIMEOUT_MS: '500', DB_STATEMENT_TIMEOUT_MS: '300', DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '4000' });
+    rig = await widgetRig({ HANDLER_TIMEOUT_MS: '500', DB_STATEMENT_TIMEOUT_MS: '300', DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '4000' });
+    ({ world, db, sqs } = rig);
     app = await world.startReplica();
-    db = await connectTo(world.env);
-    sqs = createSqsClient(world.config.aws);
   });
 
-  afterAll(async () => {
-    await db?.end();
-    sqs?.destroy();
-    await world?.stop();
-  });
+  afterAll(() => rig?.stop());
 
   it('regression: a hung handler is rolled back at its time limit and retried', async () => {
     const behaviour = app.get(WidgetBehaviour);

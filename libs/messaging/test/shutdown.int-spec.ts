@@ -1,27 +1,23 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { createCloudEvent, createSqsClient, locateQueue, TopologyNames } from '@app/messaging';
+import { createCloudEvent, locateQueue, TopologyNames } from '@app/messaging';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Client } from 'pg';
-import { connectTo, countRows } from './support/database';
+import { countRows } from './support/database';
 import type { TestServiceWorld } from './support/test-service-world';
-import { WidgetBehaviour, widgetTopology, widgetWorld } from './support/widget-service';
+import { WidgetBehaviour, widgetRig, widgetTopology, type WidgetRig } from './support/widget-service';
 
 describe('graceful shutdown', () => {
   let world: TestServiceWorld;
   let db: Client;
-  let sqs: ReturnType<typeof createSqsClient>;
+  let sqs: WidgetRig['sqs'];
+  let rig: WidgetRig | undefined;
 
   beforeAll(async () => {
-    world = await widgetWorld({ SHUTDOWN_DRAIN_MS: '10000' });
-    db = await connectTo(world.env);
-    sqs = createSqsClient(world.config.aws);
+    rig = await widgetRig({ SHUTDOWN_DRAIN_MS: '10000' });
+    ({ world, db, sqs } = rig);
   });
 
-  afterAll(async () => {
-    await db?.end();
-    sqs?.destroy();
-    await world?.stop();
-  });
+  afterAll(() => rig?.stop());
 
   it('finishes the handler in flight, commits it and acknowledges its message before closing', async () => {
     const app = await world.startReplica();

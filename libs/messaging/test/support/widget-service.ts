@@ -1,4 +1,5 @@
 import {
+  createSqsClient,
   defineEvent,
   defineService,
   EventContext,
@@ -12,7 +13,9 @@ import {
 import { Controller, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import type { Client } from 'pg';
 import { z } from 'zod';
+import { connectTo } from './database';
 import { testServiceWorld, type TestServiceWorld } from './test-service-world';
 
 /** A tiny domain-free service for the library's conformance specs: it publishes and consumes widgets. */
@@ -110,4 +113,32 @@ class WidgetModule {
 /** An isolated database and topology for one spec, provisioned, with replicas started on demand. */
 export function widgetWorld(overrides: NodeJS.ProcessEnv = {}, decorateTransport?: (transport: EventTransport) => EventTransport): Promise<TestServiceWorld> {
   return testServiceWorld(widgetTopology, (config) => WidgetModule.forRoot(config, decorateTransport), overrides);
+}
+
+/** A widget world with a client on its database and one on its SQS, for specs that look behind the service. */
+export interface WidgetRig {
+  world: TestServiceWorld;
+  db: Client;
+  sqs: ReturnType<typeof createSqsClient>;
+  /** Ends both clients, then the world. */
+  stop(): Promise<void>;
+}
+
+export async function widgetRig(overrides: NodeJS.ProcessEnv = {}): Promise<WidgetRig> {
+  const world = await widgetWorld(overrides);
+  const db = await connectTo(world.env).catch(async (error: unknown) => {
+    await world.stop();
+    throw error;
+  });
+  const sqs = createSqsClient(world.config.aws);
+  return {
+    world,
+    db,
+    sqs,
+    stop: async () => {
+      await db.end();
+      sqs.destroy();
+      await world.stop();
+    },
+  };
 }
