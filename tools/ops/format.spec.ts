@@ -1,4 +1,4 @@
-import { formatScheduledEvents, prettyBody, truncate } from './format';
+import { formatDeadLetter, formatScheduledEvents, prettyBody, truncate } from './format';
 
 describe('truncate', () => {
   it('flattens whitespace and cuts with an ellipsis', () => {
@@ -36,5 +36,22 @@ describe('formatScheduledEvents', () => {
 
   it('says so when nothing is scheduled', () => {
     expect(formatScheduledEvents([])).toBe('No scheduled events are waiting.');
+  });
+});
+
+describe('formatDeadLetter', () => {
+  it('shows every original attribute, and none of the dead_letter_* ones a second time', () => {
+    const originalAttributes = Object.fromEntries(Array.from({ length: 7 }, (_, index) => [`attribute${index}`, `value ${index}`]));
+    const output = formatDeadLetter({
+      messageId: 'm-1',
+      code: 'HANDLER_FAILED',
+      reason: 'boom',
+      // The dead letter's own attributes: two of the originals copied, and the record.
+      attributes: { attribute0: 'value 0', attribute1: 'value 1', dead_letter_code: 'HANDLER_FAILED', dead_letter_original_attributes: JSON.stringify({}) },
+      originalAttributes,
+      body: '{}',
+    });
+    for (let index = 0; index < 7; index++) expect(output).toContain(`value ${index}`);
+    expect(output).not.toContain('dead_letter_original_attributes');
   });
 });

@@ -1,7 +1,6 @@
 import Table from 'cli-table3';
 import {
   formatAge,
-  isDeadLetterAttribute,
   type DeadLetter,
   type DeadLetterListing,
   type OutboxBacklog,
@@ -72,10 +71,9 @@ export function formatDeadLetter(letter: DeadLetter): string {
     { 'Dead-lettered at': letter.deadLetteredAt ?? '-' },
     { 'Entered the DLQ at': iso(letter.sentAt) },
   );
-  // The dead_letter_* attributes are in the summary above; these are the ones the message travelled with.
-  const original = Object.entries(letter.attributes)
-    .filter(([name]) => !isDeadLetterAttribute(name))
-    .sort(([a], [b]) => a.localeCompare(b));
+  // The dead_letter_* attributes are in the summary above; these are all the ones the message
+  // travelled with, restored from the dead letter's record (not only the few copied beside it).
+  const original = Object.entries(letter.originalAttributes).sort(([a], [b]) => a.localeCompare(b));
   const attributes = table(['Attribute', 'Value']);
   original.forEach(([name, value]) => attributes.push([name, wrap(value, 100)]));
   return [summary.toString(), 'Message attributes:', original.length > 0 ? render(attributes) : '(none)', 'Body:', prettyBody(letter.body)].join('\n');

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_ATTRIBUTES } from '@app/messaging';
+import { DEAD_LETTER_ATTRIBUTES, deadLetterAttributes } from '@app/messaging';
 import type { Message } from '@aws-sdk/client-sqs';
 import { redriveAttributes, toDeadLetter } from './dead-letters';
 
@@ -60,5 +60,30 @@ describe('toDeadLetter', () => {
       }),
     );
     expect(toDeadLetter(deadLetter('x')).attributes.checksum).toBe('AQID');
+  });
+});
+
+describe('toDeadLetter with more original attributes than fit beside the dead-letter ones', () => {
+  // Seven attributes: five are copied beside the dead_letter_* ones, all seven are in the JSON record.
+  const original: Message = {
+    MessageId: 'm-2',
+    Body: '{}',
+    MessageAttributes: Object.fromEntries(Array.from({ length: 7 }, (_, index) => [`attribute${index}`, { DataType: 'String', StringValue: `value ${index}` }])),
+  };
+  const letter: Message = {
+    MessageId: 'm-2',
+    Body: '{}',
+    MessageAttributes: deadLetterAttributes(original, { code: 'HANDLER_FAILED', reason: 'boom', sourceQueue: 'https://sqs.example/1/shop-widgets', at: new Date('2025-01-01T00:00:00Z') }),
+  };
+
+  it('lists every attribute the message travelled with, not only the plain copies', () => {
+    const copied = Object.keys(letter.MessageAttributes ?? {}).filter((name) => name.startsWith('attribute'));
+    expect(copied).toHaveLength(5);
+    expect(toDeadLetter(letter).originalAttributes).toEqual(Object.fromEntries(Array.from({ length: 7 }, (_, index) => [`attribute${index}`, `value ${index}`])));
+  });
+
+  it('falls back to the plain copies when the record is not JSON', () => {
+    const tampered: Message = { ...letter, MessageAttributes: { ...letter.MessageAttributes, [DEAD_LETTER_ATTRIBUTES.originalAttributes]: { DataType: 'String', StringValue: '{not json' } } };
+    expect(Object.keys(toDeadLetter(tampered).originalAttributes)).toHaveLength(5);
   });
 });

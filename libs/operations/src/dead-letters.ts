@@ -19,8 +19,13 @@ export interface DeadLetter {
   deadLetteredAt?: string;
   /** When the message entered the DLQ (SQS's SentTimestamp). */
   sentAt?: Date;
-  /** Message attributes as text; binary ones base64. */
+  /** The dead letter's own message attributes as text (binary ones base64): the dead_letter_* ones and the copies. */
   attributes: Record<string, string>;
+  /**
+   * Every attribute the message travelled with before it was dead-lettered, as text: restored from
+   * the dead letter's JSON record, so all of them, not only the few copied beside it.
+   */
+  originalAttributes: Record<string, string>;
   body: string;
 }
 
@@ -257,13 +262,23 @@ async function locate(ops: QueueOps, service: OperatedService): Promise<{ queue:
   return { queue, deadLetterQueue };
 }
 
-export function toDeadLetter(message: Message): DeadLetter {
-  const attributes = Object.fromEntries(
-    Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-      name,
-      value.StringValue ?? (value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : ''),
-    ]),
+const asText = (attributes: Record<string, MessageAttributeValue>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(attributes).map(([name, value]) => [name, value.StringValue ?? (value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : '')]),
   );
+
+/** The original attributes; a record that is not valid JSON (written by hand) falls back to the plain copies. */
+function originalsOf(message: Message): Record<string, string> {
+  try {
+    return asText(originalAttributesOf(message));
+  } catch {
+    const { [DEAD_LETTER_ATTRIBUTES.originalAttributes]: _record, ...rest } = message.MessageAttributes ?? {};
+    return asText(originalAttributesOf({ ...message, MessageAttributes: rest }));
+  }
+}
+
+export function toDeadLetter(message: Message): DeadLetter {
+  const attributes = asText(message.MessageAttributes ?? {});
   const body = message.Body ?? '';
   let envelope: { type: string; id: string } | undefined;
   try {
@@ -282,6 +297,7 @@ export function toDeadLetter(message: Message): DeadLetter {
     deadLetteredAt: attributes[DEAD_LETTER_ATTRIBUTES.at],
     sentAt: sentAt ? new Date(Number(sentAt)) : undefined,
     attributes,
+    originalAttributes: originalsOf(message),
     body,
   };
 }

@@ -8,6 +8,7 @@ const letter = (messageId: string, code: string, reason: string, at: string, eve
   reason,
   deadLetteredAt: at,
   attributes: {},
+  originalAttributes: {},
   body: '{}',
 });
 

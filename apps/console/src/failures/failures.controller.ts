@@ -1,3 +1,4 @@
+import { DEAD_LETTER_ATTRIBUTES } from '@app/messaging';
 import { checkEditedEvent, isDeadLetterAttribute, redriveDeadLetters, retryEdited, serviceNamed, type DeadLetter, type QueueOps } from '@app/operations';
 import { BadRequestException, Body, Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { createTwoFilesPatch } from 'diff';
@@ -93,9 +94,7 @@ ${lettersTable(service, letters, true)}
 <dt>Dead-lettered</dt><dd>${letter.deadLetteredAt ?? formatTime(letter.sentAt)}</dd><dt>Correlation id</dt><dd>${envelope?.correlationid ? html`<a href="/flow?q=${envelope.correlationid}">${envelope.correlationid}</a>` : '–'}</dd>
 <dt>Caused by</dt><dd><code>${envelope?.causationid ?? '–'}</code></dd></dl></div>
 <h2>Attributes</h2>
-<table><tbody>${Object.entries(letter.attributes)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, value]) => html`<tr class="${isDeadLetterAttribute(name) ? 'muted' : ''}"><th>${name}</th><td><code>${value}</code></td></tr>`)}</tbody></table>
+<table id="attributes"><tbody>${attributeRows(letter)}</tbody></table>
 ${envelope?.correlationid ? html`<h2>Place in the flow</h2><div hx-get="/flow/view?q=${envelope.correlationid}&amp;highlight=${envelope.id ?? ''}" hx-trigger="load">loading the flow…</div>` : ''}
 <h2>Edit and retry</h2>
 <p class="muted">The body is checked against the ${letter.eventType ?? 'event'} contract before anything is sent; the change is kept in the audit log.</p>
@@ -279,4 +278,17 @@ function parsed(body: string): unknown {
 function pretty(body: string): string {
   const value = parsed(body);
   return value === undefined ? body : JSON.stringify(value, null, 2);
+}
+
+/**
+ * Every attribute the message travelled with (restored from the dead letter's record, not only the
+ * few copied beside it), then the dead_letter_* ones, muted; the record itself is not repeated.
+ */
+function attributeRows(letter: DeadLetter): Html[] {
+  const sorted = (attributes: Record<string, string>) => Object.entries(attributes).sort(([a], [b]) => a.localeCompare(b));
+  const deadLetterOnes = sorted(letter.attributes).filter(([name]) => isDeadLetterAttribute(name) && name !== DEAD_LETTER_ATTRIBUTES.originalAttributes);
+  return [
+    ...sorted(letter.originalAttributes).map(([name, value]) => html`<tr><th>${name}</th><td><code>${value}</code></td></tr>`),
+    ...deadLetterOnes.map(([name, value]) => html`<tr class="muted"><th>${name}</th><td><code>${value}</code></td></tr>`),
+  ];
 }
