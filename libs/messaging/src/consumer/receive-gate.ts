@@ -20,7 +20,7 @@ export class ReceiveGate {
   private cancelled = false;
   private cancel!: () => void;
   private readonly whenCancelled = new Promise<void>((resolve) => (this.cancel = resolve));
-  /** When the consumer last did something: a receive returned (messages, none, or an error) or a hold was re-checked. */
+  /** When the consumer last did something: a receive returned (messages, none, or an error), a handler finished, or a hold was re-checked. */
   lastActivityAt = Date.now();
 
   constructor(private readonly brokerBackoff: { baseMs: number; maxMs: number } = { baseMs: 500, maxMs: 30_000 }) {}

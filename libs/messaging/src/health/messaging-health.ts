@@ -23,8 +23,8 @@ export class MessagingHealthIndicators {
   }
 
   /**
-   * The consumer completed a receive (or re-checked why it waits: an outage, a broker backing off,
-   * a queue still being located) within CONSUMER_STALL_SECONDS. Otherwise it is stuck, and a
+   * The consumer completed a receive, finished a handler or re-checked why it waits (an outage, a
+   * broker backing off, a queue still being located) within CONSUMER_STALL_SECONDS. Otherwise it is stuck, and a
    * restart is the cure: this is the liveness check.
    */
   consumerAlive(): HealthIndicatorResult {
