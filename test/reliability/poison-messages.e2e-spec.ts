@@ -115,6 +115,16 @@ describe('poison messages on a queue', () => {
     expect(found).toEqual(poisons.map((poison) => ({ case: poison.case, code: poison.code, hasReason: true, sourceQueue: queueUrl, body: true })));
   });
 
+  it('regression: made-up event types do not grow /metrics (their series are labelled unknown)', async () => {
+    const madeUp = Array.from({ length: 3 }, () => `shop.made-up.${randomBytes(6).toString('hex')}.v1`);
+    for (const type of madeUp) await send(JSON.stringify(cancelled(undefined, { type, subject: type })));
+    for (const type of madeUp) expect((await deadLetterWith(type)).code).toBe('UNKNOWN_EVENT_TYPE');
+    const metrics = (await client.http('notifications').get('/metrics').expect(200)).text;
+    expect(madeUp.filter((type) => metrics.includes(type))).toEqual([]);
+    expect(metrics).toMatch(/messaging_messages_received_total\{[^}]*type="unknown"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/messaging_messages_dead_lettered_total\{[^}]*type="unknown"[^}]*code="UNKNOWN_EVENT_TYPE"[^}]*\} [1-9]/);
+  });
+
   it('keeps the original attributes it can on a dead letter, within the SQS limit of ten', async () => {
     const marker = `poison-attributes-${randomBytes(4).toString('hex')}`;
     await send(`${marker} {not json`, { origin: attribute('poison-spec'), type: attribute('shop.poison.unknown.v1') });
