@@ -6,8 +6,8 @@ const frame = (functionName: string, url = '', lineNumber = 0) => ({ functionNam
 const profile = {
   nodes: [
     { id: 1, callFrame: frame('(root)'), children: [2, 4, 5] },
-    { id: 2, callFrame: frame('handle', 'file:///work/x/dist/libs/messaging/src/consumer/event-dispatcher.js', 9), children: [3] },
-    { id: 3, callFrame: frame('query', 'file:///work/x/node_modules/pg/lib/client.js', 99) },
+    { id: 2, callFrame: frame('handle', 'file:///srv/shop/dist/libs/messaging/src/consumer/event-dispatcher.js', 9), children: [3] },
+    { id: 3, callFrame: frame('query', 'file:///srv/shop/node_modules/pg/lib/client.js', 99) },
     { id: 4, callFrame: frame('(idle)') },
     { id: 5, callFrame: frame('(garbage collector)') },
   ],
