@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
-import { jitteredBackoffMs } from './recoverability-policy';
+import { jitteredBackoffMs } from '../timing/jittered-backoff';
 import { ReceiveGate } from './receive-gate';
 
 /**

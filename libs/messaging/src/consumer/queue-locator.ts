@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { locateQueue, QueueNotFoundError } from '../topology/provisioner';
 import type { QueueAddresses } from './queue-addresses';
 import type { ReceiveGate } from './receive-gate';
-import { jitteredBackoffMs } from './recoverability-policy';
+import { jitteredBackoffMs } from '../timing/jittered-backoff';
 
 const LOCATE_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { jitteredBackoffMs } from './recoverability-policy';
+import { jitteredBackoffMs } from '../timing/jittered-backoff';
 
 /** Thrown into sqs-consumer's poll when shutdown begins while a receive waits at the gate. */
 export class ReceiveCancelledError extends Error {

@@ -1,4 +1,5 @@
-import { decideRetry, delayedRetrySeconds, jitteredBackoffMs } from './recoverability-policy';
+import { jitteredBackoffMs } from '../timing/jittered-backoff';
+import { decideRetry, delayedRetrySeconds } from './recoverability-policy';
 
 describe('recoverability policy', () => {
   const policy = { immediate: 2, baseSeconds: 10, factor: 3, maxSeconds: 900, jitter: 0.2 };

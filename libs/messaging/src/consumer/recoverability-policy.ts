@@ -39,9 +39,3 @@ export function delayedRetrySeconds(policy: RetryPolicy, receiveCount: number, r
   const jittered = nominal * (1 + policy.jitter * (2 * random() - 1));
   return Math.max(1, Math.min(policy.maxSeconds, Math.round(jittered)));
 }
-
-/** Milliseconds to wait after `failures` failed calls in a row: doubling from base to max, half of it random. */
-export function jitteredBackoffMs(backoff: { baseMs: number; maxMs: number }, failures: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** (Math.max(1, failures) - 1));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random());
-}

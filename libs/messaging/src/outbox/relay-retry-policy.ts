@@ -1,3 +1,5 @@
+import { jitteredBackoffMs } from '../timing/jittered-backoff';
+
 /** How one refused row goes on: tried again after a delay, or parked for an operator. */
 export type RetryDecision = { action: 'retry'; delayMs: number } | { action: 'park'; cause: 'refused' | 'attempts' };
 
@@ -60,7 +62,6 @@ export class RelayRetryPolicy {
 
   /** Between half and all of the exponential step, so rows refused together do not return together. */
   backoffMs(attempts: number): number {
-    const step = Math.min(this.delays.maxMs, this.delays.baseMs * 2 ** Math.max(0, attempts - 1));
-    return Math.round(step * (0.5 + this.random() / 2));
+    return jitteredBackoffMs(this.delays, attempts, this.random);
   }
 }
