@@ -98,25 +98,18 @@ export function formatMarkdown(comparisons: readonly Comparison[]): string {
 
 /** Where the cores went while each figure was measured, one line per figure. */
 export function formatCpu(comparisons: readonly Comparison[]): string {
-  const seen = new Set<string>();
   const lines: string[] = [];
-  for (const comparison of comparisons) {
-    for (const figure of [comparison.measured, comparison.baseline]) {
-      const key = `${comparison.scenario}/${figure.label}`;
-      if (!figure.cpu || seen.has(key)) continue;
-      seen.add(key);
-      const perMessage = perMessageMs(figure.cpu);
-      const part = (name: string, cores: number, ms?: number) => `${name} ${cores.toFixed(2)}${ms === undefined ? '' : ` (${ms.toFixed(3)} ms/msg)`}`;
-      const parts = [
-        ...Object.entries(figure.cpu.services).map(([name, cores]) => part(name, cores, perMessage?.services[name])),
-        part('postgres', figure.cpu.postgres, perMessage?.postgres),
-        part('emulator', figure.cpu.emulator, perMessage?.emulator),
-        part('bench', figure.cpu.bench, perMessage?.bench),
-        `irq ${figure.cpu.kernel.toFixed(2)}`,
-        `other ${figure.cpu.other.toFixed(2)}`,
-      ];
-      lines.push(`${`${comparison.scenario}, ${figure.label}:`.padEnd(52)} ${parts.join(', ')}`);
-    }
+  for (const { comparison, figure, cpu, perMessage } of figuresWithCpu(comparisons)) {
+    const part = (name: string, cores: number, ms?: number) => `${name} ${cores.toFixed(2)}${ms === undefined ? '' : ` (${ms.toFixed(3)} ms/msg)`}`;
+    const parts = [
+      ...Object.entries(cpu.services).map(([name, cores]) => part(name, cores, perMessage?.services[name])),
+      part('postgres', cpu.postgres, perMessage?.postgres),
+      part('emulator', cpu.emulator, perMessage?.emulator),
+      part('bench', cpu.bench, perMessage?.bench),
+      `irq ${cpu.kernel.toFixed(2)}`,
+      `other ${cpu.other.toFixed(2)}`,
+    ];
+    lines.push(`${`${comparison.scenario}, ${figure.label}:`.padEnd(52)} ${parts.join(', ')}`);
   }
   return lines.join('\n');
 }
@@ -126,26 +119,32 @@ export function formatCpu(comparisons: readonly Comparison[]): string {
  * milliseconds of CPU per message.
  */
 export function formatCpuMarkdown(comparisons: readonly Comparison[]): string {
-  const seen = new Set<string>();
   const rows: string[] = [];
-  for (const comparison of comparisons) {
-    for (const figure of [comparison.measured, comparison.baseline]) {
-      const key = `${comparison.scenario}/${figure.label}`;
-      if (!figure.cpu || seen.has(key)) continue;
-      seen.add(key);
-      const perMessage = perMessageMs(figure.cpu);
-      const cell = (cores: number, ms?: number) => `${cores.toFixed(2)}${ms === undefined ? '' : ` · ${ms.toFixed(3)}`}`;
-      const services = Object.entries(figure.cpu.services)
-        .map(([name, cores]) => `${name} ${cell(cores, perMessage?.services[name])}`)
-        .join('; ');
-      rows.push(
-        `| ${comparison.scenario}, ${figure.label} | ${services || '—'} | ${cell(figure.cpu.postgres, perMessage?.postgres)} | ${cell(figure.cpu.emulator, perMessage?.emulator)} | ${cell(figure.cpu.bench, perMessage?.bench)} | ${figure.cpu.other.toFixed(2)} |`,
-      );
-    }
+  for (const { comparison, figure, cpu, perMessage } of figuresWithCpu(comparisons)) {
+    const cell = (cores: number, ms?: number) => `${cores.toFixed(2)}${ms === undefined ? '' : ` · ${ms.toFixed(3)}`}`;
+    const services = Object.entries(cpu.services)
+      .map(([name, cores]) => `${name} ${cell(cores, perMessage?.services[name])}`)
+      .join('; ');
+    rows.push(
+      `| ${comparison.scenario}, ${figure.label} | ${services || '—'} | ${cell(cpu.postgres, perMessage?.postgres)} | ${cell(cpu.emulator, perMessage?.emulator)} | ${cell(cpu.bench, perMessage?.bench)} | ${cpu.other.toFixed(2)} |`,
+    );
   }
   return [
     '| Figure | service(s): cores · ms/msg | Postgres | emulator | bench (load) | other processes |',
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
+}
+
+/** Each distinct figure (scenario and label) that has CPU readings, once, with its cost per message. */
+function* figuresWithCpu(comparisons: readonly Comparison[]) {
+  const seen = new Set<string>();
+  for (const comparison of comparisons) {
+    for (const figure of [comparison.measured, comparison.baseline]) {
+      const key = `${comparison.scenario}/${figure.label}`;
+      if (!figure.cpu || seen.has(key)) continue;
+      seen.add(key);
+      yield { comparison, figure, cpu: figure.cpu, perMessage: perMessageMs(figure.cpu) };
+    }
+  }
 }
