@@ -285,4 +285,52 @@ describe('outbox relay', () => {
       observer.close();
     }
   });
+
+  it('regression: a burst is leased a full set of calls per statement, each round marked by the next claim, never more calls in flight than allowed', async () => {
+    await world.stop();
+    const calls = { inFlight: 0, most: 0, total: 0 };
+    const countingCalls = (transport: EventTransport): EventTransport => ({
+      maxBatchSize: transport.maxBatchSize,
+      maxBatchBytes: transport.maxBatchBytes,
+      async publishBatch(destination, events) {
+        calls.inFlight += 1;
+        calls.total += 1;
+        calls.most = Math.max(calls.most, calls.inFlight);
+        try {
+          return await transport.publishBatch(destination, events);
+        } finally {
+          calls.inFlight -= 1;
+        }
+      },
+    });
+    world = await widgetWorld({ OUTBOX_BATCHES_IN_FLIGHT: '4' }, countingCalls);
+    await db.end();
+    db = await connectTo(world.env);
+    const app = await world.startReplica();
+    // Statements that mark rows published without claiming: what a round costs beyond its claim.
+    const markOnly: string[] = [];
+    const pool = (app.get<DataSource>(getDataSourceToken()).driver as unknown as { master: { on(event: 'acquire', listener: (client: Client) => void): void } }).master;
+    pool.on('acquire', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const text = typeof args[0] === 'string' ? args[0] : '';
+        if (/SET published_at = now\(\)/.test(text) && !/FOR UPDATE/.test(text) && /outbox_messages/.test(text)) markOnly.push(text);
+        return query(...args);
+      };
+    });
+    const claimsBefore = (await app.get(MessagingMetrics).relayClaims.get()).values.find((value) => value.labels.result === 'rows')?.value ?? 0;
+    const ids = await publishWidgets(app, 'burst', 400);
+    await waitFor(async () => (await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NULL')) === 0 || undefined, {
+      what: 'all 400 rows to be published',
+    });
+    await app.get(OutboxRelay).drain();
+    const claims = ((await app.get(MessagingMetrics).relayClaims.get()).values.find((value) => value.labels.result === 'rows')?.value ?? 0) - claimsBefore;
+    // 400 rows at 4 calls of 10 per claim are 10 claims; one row per call would take 40.
+    expect(claims).toBeLessThanOrEqual(14);
+    expect(calls.total).toBeGreaterThanOrEqual(40);
+    expect(calls.most).toBeLessThanOrEqual(4);
+    // Each loop writes its last round's mark alone; every other round's mark rides with a claim.
+    expect(markOnly.length).toBeLessThanOrEqual(4);
+    expect(await publishedCount(app)).toBeGreaterThanOrEqual(ids.length);
+  });
 });

@@ -1,4 +1,5 @@
 import { SpanStatusCode } from '@opentelemetry/api';
+import pLimit, { type Limit } from 'p-limit';
 import { contextFromTraceparent, SpanKind, startSpan } from '../tracing/trace-context';
 import { cutBatches } from './broker-limits';
 import type { EventDestination, EventTransport } from './event-transport';
@@ -35,12 +36,21 @@ export function mergeSendResults(results: readonly SendResult[]): SendResult {
  * Sends claimed rows through the transport: batches cut by the broker's limits, standard ones in
  * parallel, FIFO ones in waves that keep each message group in order; reports per row what
  * happened. Never throws: a failed call is an outcome for its rows.
+ *
+ * At most `callsInFlight` calls are with the broker at once, however many rounds send through this
+ * sender side by side: a round may claim more rows than one call holds, and the next round may
+ * claim while this one's calls are out, without the relay ever pressing harder on the broker.
  */
 export class BatchSender {
+  private readonly calls: Limit;
+
   constructor(
     private readonly transport: EventTransport,
     private readonly service: string,
-  ) {}
+    callsInFlight: number,
+  ) {
+    this.calls = pLimit(callsInFlight);
+  }
 
   async sendStandard(rows: readonly ClaimedRow[]): Promise<SendResult> {
     return mergeSendResults(await Promise.all(this.batchesOf(rows).map((batch) => this.send(batch))));
@@ -115,10 +125,8 @@ export class BatchSender {
       ]),
     );
     try {
-      const outcome = await this.transport.publishBatch(
-        batch.destination,
-        batch.rows.map((row) => ({ rowId: row.id, eventId: row.event_id, type: row.type, body: row.body, groupKey: row.group_key ?? undefined })),
-      );
+      const events = batch.rows.map((row) => ({ rowId: row.id, eventId: row.event_id, type: row.type, body: row.body, groupKey: row.group_key ?? undefined }));
+      const outcome = await this.calls(() => this.transport.publishBatch(batch.destination, events));
       const sentIds = new Set(outcome.sent);
       const failures = new Map(outcome.failed.map((failure) => [failure.rowId, failure]));
       const result = empty();

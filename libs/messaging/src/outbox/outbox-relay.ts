@@ -32,6 +32,13 @@ const MAX_TIMER_MS = 60 * 60 * 1000;
 /** How often the parked-rows gauge is read again from the database (besides after parking). */
 const PARKED_GAUGE_INTERVAL_MS = 30_000;
 
+/**
+ * Rounds a relay runs side by side: one claims and marks while the other's calls are with the broker,
+ * so the broker is kept busy; the calls in flight stay bounded by OUTBOX_BATCHES_IN_FLIGHT however
+ * many rounds send.
+ */
+const ROUNDS_IN_FLIGHT = 2;
+
 /** Postgres: a NOWAIT lock found the row locked. */
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -82,7 +89,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   ) {
     // Own-queue events of a FIFO consumer are FIFO as well.
     this.publishesFifo = options.topology.publishes.some((contract) => contract.fifo) || options.topology.consumes.some((contract) => contract.fifo);
-    this.sender = new BatchSender(transport, options.topology.service);
+    this.sender = new BatchSender(transport, options.topology.service, options.config.outbox.batchesInFlight);
     this.retryPolicy = new RelayRetryPolicy(options.config.outbox.maxAttempts, options.config.outbox.retry);
   }
 
@@ -136,25 +143,34 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * Claims one batch after another while full batches come back, starting more loops (up to
-   * OUTBOX_BATCHES_IN_FLIGHT) while there is a backlog, so the next claim does not wait for the
-   * previous batch's SNS call and commit. A loop stops on a short claim, unless a wake-up came
-   * during its round: that commit may not have been visible to its claim.
+   * Claims one round after another while full claims come back, starting a second loop while there
+   * is a backlog, so the next claim does not wait for the previous round's calls. A loop stops on a
+   * short claim, unless a wake-up came during its round: that commit may not have been visible to
+   * its claim. A round whose rows were all sent leaves their mark to the loop's next claim, which
+   * writes it in the same statement; the last round's mark is written as the loop ends.
    */
   private async claimLoop(): Promise<void> {
     this.activeLoops += 1;
+    const unmarked: ClaimedRow[] = [];
     try {
       while (!this.stopping) {
         const wakesBefore = this.wakes;
-        const claimed = await this.relayOnce();
+        const round = await this.relayOnce(unmarked);
         this.failures = 0;
-        if (claimed.standard >= this.transport.maxBatchSize || claimed.fifo > 0) {
-          if (this.activeLoops < this.options.config.outbox.batchesInFlight) void this.claimLoop();
-        } else if (this.wakes === wakesBefore) {
-          return;
+        if (round.standard >= this.claimLimit || round.fifo > 0) {
+          if (this.activeLoops < ROUNDS_IN_FLIGHT) void this.claimLoop();
+          continue;
         }
+        if (this.wakes !== wakesBefore) continue;
+        await this.markSent(unmarked.splice(0));
+        // A wake-up while the mark was written is this loop's to answer: none other starts while it runs.
+        if (this.wakes === wakesBefore) break;
       }
+      await this.markSent(unmarked.splice(0));
     } catch (error) {
+      // Rows sent but not yet marked are marked if the database lets us; if not, their lease runs
+      // out and they are sent again (at-least-once).
+      await this.markSent(unmarked.splice(0)).catch(() => undefined);
       // The first loop to fail sets the pause; the others stop without lengthening it.
       if (Date.now() >= this.pausedUntil) {
         this.failures += 1;
@@ -171,30 +187,57 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
+  /** Rows one claim leases: as many as the calls in flight hold, so one statement feeds them all. */
+  private get claimLimit(): number {
+    return this.transport.maxBatchSize * this.options.config.outbox.batchesInFlight;
+  }
+
   /**
-   * One round: lease rows (one short statement, committed), send them with no transaction or
-   * connection held, then record what became of each row (a second short statement). Returns how
-   * many were claimed. Throws, after recording, when a call failed whole for a passing reason.
+   * One round: mark the rows in `unmarked` sent and lease new ones (one short statement, committed),
+   * send them with no transaction or connection held, then record what became of each row. When
+   * every row was sent they are left in `unmarked`, for the next round's statement to mark (or
+   * `markSent` when there is none); any other outcome is recorded at once. Throws, after recording,
+   * when a call failed whole for a passing reason.
    */
-  async relayOnce(): Promise<{ standard: number; fifo: number }> {
-    const shape = { table: this.table, limit: this.transport.maxBatchSize, leaseSeconds: this.options.config.outbox.leaseSeconds };
-    // The next due time is read before the claim, so this round's own leases do not count as one.
-    const [next, claim] = (await this.onConnection((client) =>
-      client.query(`${nextDueSql(shape)}; ${standardClaimSql(shape)}`),
-    )) as unknown as [QueryResult<{ ms: number | null }>, QueryResult<ClaimedRow>];
+  private async relayOnce(unmarked: ClaimedRow[]): Promise<{ standard: number; fifo: number }> {
+    const shape = { table: this.table, limit: this.claimLimit, leaseSeconds: this.options.config.outbox.leaseSeconds };
+    // The mark first, so the next due time (read before the claim, so this round's own leases do
+    // not count as one) no longer sees the marked rows' leases.
+    const statements = [...(unmarked.length > 0 ? [markSentSql(shape, unmarked.map((row) => row.id))] : []), nextDueSql(shape), standardClaimSql(shape)];
+    const results = (await this.onConnection((client) => client.query(statements.join('; ')))) as unknown as QueryResult[];
+    const [next, claim] = results.slice(-2) as [QueryResult<{ ms: number | null }>, QueryResult<ClaimedRow>];
+    this.afterMarked(unmarked.splice(0));
     const nextDueMs = next.rows[0]?.ms;
     this.nextDueAt = nextDueMs === null || nextDueMs === undefined ? undefined : Date.now() + nextDueMs;
     const standard = claim.rows;
-    const fifo = this.publishesFifo ? await this.claimFifo({ ...shape, limit: shape.limit * this.options.config.outbox.batchesInFlight }) : [];
+    const fifo = this.publishesFifo ? await this.claimFifo({ ...shape, limit: this.claimLimit }) : [];
     if (standard.length + fifo.length === 0) {
       this.metrics.relayClaims.inc({ result: 'empty' });
       return { standard: 0, fifo: 0 };
     }
     this.metrics.relayClaims.inc({ result: 'rows' });
     const result = mergeSendResults(await Promise.all([this.sender.sendStandard(standard), this.sender.sendFifo(fifo)]));
-    await this.record(result);
+    if (result.refused.length === 0 && result.unsent.length === 0) unmarked.push(...result.sent);
+    else await this.record(result);
     if (result.error) throw result.error;
     return { standard: standard.length, fifo: fifo.length };
+  }
+
+  /** Marks rows sent, in a statement of its own: the last round of a loop, with no claim to carry it. */
+  private async markSent(rows: ClaimedRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.onConnection((client) => client.query(markSentSql({ table: this.table }, rows.map((row) => row.id))));
+    this.afterMarked(rows);
+  }
+
+  /** Rows now marked published: counted, their lag observed, and announced. */
+  private afterMarked(rows: readonly ClaimedRow[]): void {
+    const now = Date.now();
+    for (const row of rows) {
+      this.metrics.published.inc({ type: row.type });
+      this.metrics.relayLag.observe(Math.max(0, now - new Date(row.due_at).getTime()) / 1000);
+      this.observer.emit('published', { eventId: row.event_id, type: row.type });
+    }
   }
 
   private get table(): string {
@@ -247,20 +290,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       }
     }
     outcomes.push(...result.unsent.map((row) => ({ id: row.id, outcome: 'release' as const })));
-    const sentIds = result.sent.map((row) => row.id);
-    if (outcomes.length === 0) {
-      await this.onConnection((client) => client.query(markSentSql({ table: this.table }, sentIds)));
-    } else {
-      outcomes.push(...sentIds.map((id) => ({ id, outcome: 'sent' as const })));
-      await this.onConnection((client) => client.query(recordOutcomesSql({ table: this.table }), recordOutcomesParams(outcomes)));
-    }
-
-    const now = Date.now();
-    for (const row of result.sent) {
-      this.metrics.published.inc({ type: row.type });
-      this.metrics.relayLag.observe(Math.max(0, now - new Date(row.due_at).getTime()) / 1000);
-      this.observer.emit('published', { eventId: row.event_id, type: row.type });
-    }
+    outcomes.push(...result.sent.map((row) => ({ id: row.id, outcome: 'sent' as const })));
+    await this.onConnection((client) => client.query(recordOutcomesSql({ table: this.table }), recordOutcomesParams(outcomes)));
+    this.afterMarked(result.sent);
     for (const { row } of result.refused) this.metrics.publishFailures.inc({ type: row.type });
     if (result.refused.length > 0) {
       this.logger.warn({ refused: result.refused.map(({ row, reason }) => ({ id: row.id, type: row.type, reason })) }, 'The broker refused some outbox events; they back off or are parked');
