@@ -16,6 +16,7 @@ import {
   nextDueSql,
   recordOutcomesParams,
   recordOutcomesSql,
+  RELAY_COMMIT,
   standardClaimSql,
   type ClaimedRow,
   type ClaimShape,
@@ -74,6 +75,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Counts wake-ups, so a loop can tell whether rows may have been committed since its claim began. */
   private wakes = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Marks of loops' last rounds, still being written. */
+  private readonly marking = new Set<Promise<void>>();
   private quotedTable?: string;
   private parkedCountedAt = 0;
   /** True once this process relays: its own commits then wake it in-process. */
@@ -138,8 +141,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.whenIdle();
   }
 
+  /** No loop running and no mark being written. */
   private whenIdle(): Promise<void> {
-    if (this.activeLoops === 0) return Promise.resolve();
+    if (this.activeLoops === 0 && this.marking.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -148,7 +152,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * (up to three), whose claim then runs while this round's calls are with the broker. A loop stops on a
    * short claim, unless a wake-up came during its round: that commit may not have been visible to
    * its claim. A round whose rows were all sent leaves their mark to the loop's next claim, which
-   * writes it in the same statement; the last round's mark is written as the loop ends.
+   * writes it in the same statement; the last round's mark is written after the loop has ended.
    */
   private async claimLoop(): Promise<void> {
     this.activeLoops += 1;
@@ -160,11 +164,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         this.failures = 0;
         if (round.standard >= this.claimLimit || round.fifo > 0) continue;
         if (this.wakes !== wakesBefore) continue;
-        await this.markSent(unmarked.splice(0));
-        // A wake-up while the mark was written is this loop's to answer: none other starts while it runs.
-        if (this.wakes === wakesBefore) break;
+        // The last mark is written while the loop is already done, so a commit meanwhile starts
+        // a new loop at once instead of waiting for it: it leaves the path of the next event.
+        this.markInBackground(unmarked.splice(0));
+        break;
       }
-      await this.markSent(unmarked.splice(0));
+      this.markInBackground(unmarked.splice(0));
     } catch (error) {
       // Rows sent but not yet marked are marked if the database lets us; if not, their lease runs
       // out and they are sent again (at-least-once).
@@ -178,11 +183,24 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       }
     } finally {
       this.activeLoops -= 1;
-      if (this.activeLoops === 0) {
-        this.armDueTimer();
-        this.idleWaiters.splice(0).forEach((resolve) => resolve());
-      }
+      if (this.activeLoops === 0) this.armDueTimer();
+      this.settleIdleWaiters();
     }
+  }
+
+  private markInBackground(rows: ClaimedRow[]): void {
+    if (rows.length === 0) return;
+    const mark: Promise<void> = this.markSent(rows)
+      .catch((error: unknown) => this.logger.warn({ err: error, rows: rows.length }, 'Could not mark sent outbox rows; they are sent again when their lease runs out'))
+      .finally(() => {
+        this.marking.delete(mark);
+        this.settleIdleWaiters();
+      });
+    this.marking.add(mark);
+  }
+
+  private settleIdleWaiters(): void {
+    if (this.activeLoops === 0 && this.marking.size === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
 
   /** Rows one claim leases: as many as the calls in flight hold, so one statement feeds them all. */
@@ -201,7 +219,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const shape = { table: this.table, limit: this.claimLimit, leaseSeconds: this.options.config.outbox.leaseSeconds };
     // The mark first, so the next due time (read before the claim, so this round's own leases do
     // not count as one) no longer sees the marked rows' leases.
-    const statements = [...(unmarked.length > 0 ? [markSentSql(shape, unmarked.map((row) => row.id))] : []), nextDueSql(shape), standardClaimSql(shape)];
+    const statements = [RELAY_COMMIT, ...(unmarked.length > 0 ? [markSentSql(shape, unmarked.map((row) => row.id))] : []), nextDueSql(shape), standardClaimSql(shape)];
     const results = (await this.onConnection((client) => client.query(statements.join('; ')))) as unknown as QueryResult[];
     const [next, claim] = results.slice(-2) as [QueryResult<{ ms: number | null }>, QueryResult<ClaimedRow>];
     this.afterMarked(unmarked.splice(0));
@@ -223,10 +241,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return { standard: standard.length, fifo: fifo.length };
   }
 
-  /** Marks rows sent, in a statement of its own: the last round of a loop, with no claim to carry it. */
+  /** Marks rows sent, in a statement of its own: the last round of a loop, or one that failed, with no claim to carry it. */
   private async markSent(rows: ClaimedRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.onConnection((client) => client.query(markSentSql({ table: this.table }, rows.map((row) => row.id))));
+    await this.onConnection((client) => client.query(`${RELAY_COMMIT}; ${markSentSql({ table: this.table }, rows.map((row) => row.id))}`));
     this.afterMarked(rows);
   }
 
@@ -267,8 +285,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async claimFifo(shape: ClaimShape): Promise<ClaimedRow[]> {
     try {
-      const { rows } = await this.onConnection((client) => client.query<ClaimedRow>(fifoClaimSql(shape)));
-      return rows;
+      const results = (await this.onConnection((client) => client.query(`${RELAY_COMMIT}; ${fifoClaimSql(shape)}`))) as unknown as QueryResult<ClaimedRow>[];
+      return results[1].rows;
     } catch (error) {
       // A row of a candidate group is locked by a caller cancelling or rescheduling it: this round
       // leaves FIFO alone rather than pass it over.
