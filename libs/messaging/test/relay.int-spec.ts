@@ -345,4 +345,25 @@ describe('outbox relay', () => {
     const { rows } = await db.query<{ after: string }>(`SELECT current_setting('synchronous_commit') AS after`);
     expect(rows[0].after).toBe('on');
   });
+
+  it('regression: commits arriving faster than relay rounds are claimed several to a statement, not one claim each (OUTBOX_LINGER_MS)', async () => {
+    const claimsWith = async (lingerMs: string): Promise<number> => {
+      const app = await world.startReplica({ OUTBOX_LINGER_MS: lingerMs });
+      const claims = async () => (await app.get(MessagingMetrics).relayClaims.get()).values.find((value) => value.labels.result === 'rows')?.value ?? 0;
+      const before = await claims();
+      // One commit after another, as an API under load makes them, each waking the relay.
+      for (let i = 0; i < 150; i++) await publishWidgets(app, `stream-${lingerMs}-${i}`, 1);
+      await waitFor(async () => (await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NULL')) === 0 || undefined, {
+        what: 'the stream to be published',
+      });
+      await app.get(OutboxRelay).drain();
+      const made = (await claims()) - before;
+      await app.close();
+      return made;
+    };
+    const lingering = await claimsWith('50');
+    // 150 commits at a millisecond or two each, claimed every 50 ms: a handful of claims.
+    expect(lingering).toBeLessThanOrEqual(30);
+    expect(lingering).toBeLessThan(await claimsWith('0'));
+  });
 });

