@@ -16,6 +16,7 @@ import { DatabaseOutage } from './consumer/database-outage';
 import { DeadLetterQueue } from './consumer/dead-letter-queue';
 import { ReceiveGate } from './consumer/receive-gate';
 import { UnitOfWork } from './consumer/unit-of-work';
+import { HandlerDurationLog } from './inbox/handler-duration-log';
 import { openServiceDataSource, serviceDataSourceOptions, type ServiceDatabase } from './database/service-data-source';
 import { RetentionJanitor } from './database/retention-janitor';
 import { AdminController } from './admin/admin.controller';
@@ -134,7 +135,7 @@ export class MessagingModule {
         },
         // Also the HTTP edge's judge of an outage (503), so every service has it.
         DatabaseOutage,
-        ...(consumes ? [EventDispatcher, UnitOfWork, DeadLetterQueue, InboxConsumer] : []),
+        ...(consumes ? [EventDispatcher, UnitOfWork, HandlerDurationLog, DeadLetterQueue, InboxConsumer] : []),
       ],
       exports: [Outbox, OutboxRelay, RetentionJanitor, EventHandlersServer, infrastructure],
     };

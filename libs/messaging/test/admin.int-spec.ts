@@ -120,7 +120,11 @@ describe('admin routes and HTTP limits', () => {
         const widgetId = `w-${randomUUID()}`;
         app.get(WidgetBehaviour).failTimes(widgetId, 3);
         const { eventId } = await publishWidget(app, widgetId);
-        const { body } = await admin(app.getHttpServer(), `/inbox?eventId=${eventId}`).expect(200);
+        // The duration is written shortly after the handler's commit.
+        const body = await waitFor(async () => {
+          const { body: answer } = await admin(app.getHttpServer(), `/inbox?eventId=${eventId}`).expect(200);
+          return answer.handled[0]?.durationMs !== null ? answer : undefined;
+        }, { what: 'the handler duration recorded' });
         expect(body.handled).toEqual([expect.objectContaining({ eventId, consumer: 'widgets', attempts: 2, tries: 1, durationMs: expect.any(Number) })]);
         expect(body.handled[0].durationMs).toBeGreaterThanOrEqual(0);
       } finally {

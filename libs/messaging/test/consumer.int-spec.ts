@@ -2,7 +2,9 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, S
 import { createCloudEvent, createSqsClient, DEAD_LETTER_ATTRIBUTES, locateQueue, MessagingMetrics, TopologyNames } from '@app/messaging';
 import { HandlerSpy, waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
-import type { Client } from 'pg';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Client, Pool, PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
 import { connectTo, countRows } from './support/database';
 import type { TestServiceWorld as WidgetWorld } from './support/test-service-world';
 import { WidgetBehaviour, widgetTopology, widgetWorld } from './support/widget-service';
@@ -88,6 +90,12 @@ describe.each(['message', 'batch'] as const)('consumer with inbox, CONSUMER_TRAN
     behaviour.entered = undefined;
     release();
   };
+  /** The inbox rows of these events once every one has its duration, written shortly after its commit. */
+  const durationsRecorded = (eventIds: string[], sql: string) =>
+    waitFor(async () => {
+      const { rows } = await db.query(sql, [eventIds]);
+      return rows.length === eventIds.length && rows.every((row) => row.duration_ms !== null) ? rows : undefined;
+    }, { what: 'the handler durations recorded' });
   const handledAtOf = async (widgetIds: string[]) => {
     const { rows } = await db.query(
       `SELECT DISTINCT i.handled_at FROM widgets.inbox_messages i JOIN widgets.widget_effects e ON e.event_id = i.event_id WHERE e.widget_id = ANY($1)`,
@@ -125,12 +133,42 @@ describe.each(['message', 'batch'] as const)('consumer with inbox, CONSUMER_TRAN
       await send(JSON.stringify(event));
       await waitFor(async () => (await effectsOf(event.subject as string)) === 1 || undefined, { what: `${event.subject} handled`, timeoutMs: 20_000 });
     }
-    const { rows } = await db.query('SELECT event_id, attempts, tries, duration_ms FROM widgets.inbox_messages WHERE event_id = ANY($1)', [[first.id, later.id, plain.id]]);
+    const rows = await durationsRecorded([first.id, later.id, plain.id], 'SELECT event_id, attempts, tries, duration_ms FROM widgets.inbox_messages WHERE event_id = ANY($1)');
     const handling = Object.fromEntries(rows.map((row) => [row.event_id, row]));
     expect(handling[first.id]).toMatchObject({ attempts: 1, tries: 2 });
     expect(handling[later.id]).toMatchObject({ attempts: 2, tries: 1 });
     expect(handling[plain.id]).toMatchObject({ attempts: 1, tries: 1 });
     for (const row of rows) expect(row.duration_ms).toEqual(expect.any(Number));
+  });
+
+  it("regression: handler durations are written after the commits, many to a statement, none inside an event's transaction", async () => {
+    const statements: string[] = [];
+    const wrapped = new WeakSet<PoolClient>();
+    let recording = true;
+    const pool = (app.get<DataSource>(getDataSourceToken()).driver as unknown as { master: Pool }).master;
+    const record = (client: PoolClient) => {
+      if (wrapped.has(client)) return;
+      wrapped.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        if (recording && typeof args[0] === 'string') statements.push(args[0]);
+        return query(...args);
+      };
+    };
+    pool.on('acquire', record);
+    try {
+      const events = Array.from({ length: 20 }, (_, index) => aWidgetEvent(`timed-burst-${index}`));
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: events.slice(0, 10).map((event, index) => ({ Id: String(index), MessageBody: JSON.stringify(event) })) }));
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: events.slice(10).map((event, index) => ({ Id: String(index), MessageBody: JSON.stringify(event) })) }));
+      await durationsRecorded(events.map((event) => event.id), 'SELECT event_id, duration_ms FROM widgets.inbox_messages WHERE event_id = ANY($1)');
+    } finally {
+      recording = false;
+      pool.off('acquire', record);
+    }
+    const durationWrites = statements.filter((text) => /duration_ms/.test(text));
+    expect(durationWrites.length).toBeGreaterThan(0);
+    expect(durationWrites.filter((text) => /\bCOMMIT\b|\bSTART TRANSACTION\b/.test(text))).toEqual([]);
+    expect(durationWrites.length).toBeLessThanOrEqual(10);
   });
 
   it('records each handler duration of a shared receive with its own inbox row', async () => {
@@ -140,7 +178,7 @@ describe.each(['message', 'batch'] as const)('consumer with inbox, CONSUMER_TRAN
     await receiveTogether('timed-gate', events.map((event) => JSON.stringify(event)));
     for (const event of events) await spy.waitForHandled({ eventId: event.id, outcome: 'handled' });
     spy.stop();
-    const { rows } = await db.query('SELECT attempts, tries, duration_ms FROM widgets.inbox_messages WHERE event_id = ANY($1)', [events.map((event) => event.id)]);
+    const rows = await durationsRecorded(events.map((event) => event.id), 'SELECT attempts, tries, duration_ms FROM widgets.inbox_messages WHERE event_id = ANY($1)');
     expect(rows).toHaveLength(4);
     for (const row of rows) expect(row).toEqual({ attempts: 1, tries: 1, duration_ms: expect.any(Number) });
     if (mode === 'batch') expect(await handledAtOf(widgetIds)).toBe(1);

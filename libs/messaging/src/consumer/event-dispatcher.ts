@@ -14,6 +14,7 @@ import { DeadLetterQueue } from './dead-letter-queue';
 import { EventHandlersServer } from './event-handlers.server';
 import { FifoSequencer, type Settlement } from './fifo-sequencer';
 import { Acknowledger } from './acknowledger';
+import { HandlerDurationLog } from '../inbox/handler-duration-log';
 import { InboxConsumer } from './inbox-consumer';
 import { INBOX_CONSUMER, QUEUE_LOCATOR, SQS_CLIENT } from './queue-addresses';
 import type { QueueLocator } from './queue-locator';
@@ -70,6 +71,7 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
     @Inject(SQS_CLIENT) private readonly sqs: SQSClient,
     @Inject(QUEUE_LOCATOR) private readonly locator: QueueLocator,
     private readonly consumer: InboxConsumer,
+    private readonly durations: HandlerDurationLog,
   ) {
     this.contracts = new Map(options.topology.consumes.map((contract) => [contract.type, contract]));
     const queueUrl = () => this.locator.addresses.queueUrl;
@@ -198,6 +200,8 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
       deadline,
     ]);
     this.heartbeat.stop();
+    // The last handlers' durations, before the database closes.
+    await this.durations.flush();
     if (drained === 'timeout') {
       this.logger.warn({ inFlight: this.inFlight.size }, 'Shutdown deadline reached with handlers still running; their messages will be redelivered');
     }

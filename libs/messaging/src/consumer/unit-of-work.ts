@@ -8,6 +8,7 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { runInMessageContext } from '../context/message-context';
 import { quotedTable } from '../database/quoted-table';
 import type { CloudEvent } from '../envelope/cloud-event';
+import { HandlerDurationLog } from '../inbox/handler-duration-log';
 import { InboxMessage } from '../inbox/inbox-message.entity';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { Outbox } from '../outbox/outbox';
@@ -42,14 +43,15 @@ export class UnitOfWork {
     private readonly handlers: EventHandlersServer,
     private readonly outbox: Outbox,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    private readonly durations: HandlerDurationLog,
   ) {}
 
   /**
    * One event in a transaction of its own: BEGIN, the inbox row, the handler's statements, COMMIT.
    * BEGIN and the inbox INSERT travel in one round trip (a simple query of two statements, the
-   * values as escaped literals), and so do the handler's duration and COMMIT, so a handler writing
-   * one row costs three round trips, not five. TypeORM still starts, commits and rolls back the
-   * transaction (its subscribers hear of each): only its START TRANSACTION and COMMIT are widened.
+   * values as escaped literals), so a handler writing one row costs three round trips, not four.
+   * TypeORM still starts, commits and rolls back the transaction (its subscribers hear of each):
+   * only its START TRANSACTION is widened. The handler's duration is written after the commit.
    * `tries`: the tries of this delivery so far, this one included, recorded with the inbox row.
    */
   async runAlone(event: PreparedEvent, tries = 1): Promise<TimedOutcome> {
@@ -64,7 +66,8 @@ export class UnitOfWork {
           return { outcome: 'duplicate', seconds: 0 };
         }
         const timed = await this.runHandler(event, runner.manager);
-        await this.commitWithDurations(runner, client, new Map([[event.envelope.id, timed.seconds]]));
+        await runner.commitTransaction();
+        this.durations.record(new Map([[event.envelope.id, timed.seconds]]));
         return timed;
       } catch (error) {
         await runner.rollbackTransaction().catch(() => undefined);
@@ -86,13 +89,13 @@ export class UnitOfWork {
 
   /**
    * Several events in one transaction, one after the other in the given order: one inbox INSERT and
-   * one COMMIT (with the handlers' durations) for all. Any failure rolls back all of them; the
+   * one COMMIT for all; the handlers' durations are written after it. Any failure rolls back all of them; the
    * caller then runs each alone.
    */
   async runTogether(events: PreparedEvent[]): Promise<TimedOutcome[]> {
     const runner = this.dataSource.createQueryRunner();
     try {
-      const client = (await runner.connect()) as PoolClient;
+      await runner.connect();
       await runner.startTransaction();
       try {
         const fresh = await this.recordInInbox(runner.manager, events);
@@ -105,7 +108,8 @@ export class UnitOfWork {
           if (first) durations.set(event.envelope.id, outcome.seconds);
           timed.push(outcome);
         }
-        await this.commitWithDurations(runner, client, durations);
+        await runner.commitTransaction();
+        this.durations.record(durations);
         return timed;
       } catch (error) {
         await runner.rollbackTransaction().catch(() => undefined);
@@ -132,19 +136,6 @@ export class UnitOfWork {
       ],
     );
     return new Set(inserted.map((row) => row.event_id));
-  }
-
-  /**
-   * COMMIT, preceded in the same round trip by the UPDATE that records how long each handler ran.
-   * Only escaped ids and formatted numbers are inlined, never other message content.
-   */
-  private async commitWithDurations(runner: QueryRunner, client: PoolClient, durations: ReadonlyMap<string, number>): Promise<void> {
-    if (durations.size === 0) return runner.commitTransaction();
-    const rows = [...durations].map(([eventId, seconds]) => `(${escapeLiteral(eventId)}, ${sqlMilliseconds(seconds)})`).join(', ');
-    const update = `UPDATE ${quotedTable(runner.manager, InboxMessage)} AS inbox SET duration_ms = handled.ms
-      FROM (VALUES ${rows}) AS handled(event_id, ms)
-      WHERE inbox.consumer = ${escapeLiteral(this.options.topology.service)} AND inbox.event_id = handled.event_id`;
-    await sentTogether(runner, client, 'COMMIT', `${update}; COMMIT`, () => runner.commitTransaction());
   }
 
   private async runHandler(event: PreparedEvent, manager: EntityManager): Promise<TimedOutcome> {
@@ -191,11 +182,6 @@ async function sentTogether(runner: QueryRunner, client: PoolClient, statement: 
 /** A count as an SQL literal: a positive integer, whatever the attribute said. */
 function sqlCount(value: number): string {
   return String(Number.isSafeInteger(value) && value > 0 ? value : 1);
-}
-
-/** Seconds as milliseconds in an SQL literal (to the microsecond), or NULL when not a finite number. */
-function sqlMilliseconds(seconds: number): string {
-  return Number.isFinite(seconds) && seconds >= 0 ? `${(seconds * 1000).toFixed(3)}::double precision` : 'NULL::double precision';
 }
 
 export function receiveCountOf(message: Message): number {
