@@ -57,3 +57,30 @@ export function serveCommands(handlers: CommandHandlers, stop: () => Promise<voi
   process.once('disconnect', () => void shutdown(1));
   send({ kind: 'ready', port: readyPort });
 }
+
+/**
+ * What a baseline consumer has handled since the bench last reset it, and when its first handler
+ * started: the counters and the two commands (`reset`, `handled`) the consumer scenario sends.
+ */
+export class HandledTally {
+  private handled = 0;
+  private firstAt?: number;
+
+  started(): void {
+    this.firstAt ??= monotonicMs();
+  }
+
+  add(count = 1): void {
+    this.handled += count;
+  }
+
+  get commands(): CommandHandlers {
+    return {
+      reset: () => {
+        this.handled = 0;
+        this.firstAt = undefined;
+      },
+      handled: () => ({ handled: this.handled, firstAt: this.firstAt }),
+    };
+  }
+}

@@ -1,6 +1,6 @@
 import { SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
-import { monotonicMs, serveCommands } from '../infrastructure/ipc-protocol';
+import { HandledTally, serveCommands } from '../infrastructure/ipc-protocol';
 
 /** What the bench passes in BENCH_CONSUMER: the options the library gives its own consumer. */
 export interface BareConsumerOptions {
@@ -25,34 +25,24 @@ function main(): void {
     endpoint: process.env.AWS_ENDPOINT_URL,
     credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '' },
   });
-  let handled = 0;
-  let firstAt: number | undefined;
+  const tally = new HandledTally();
   const consumer = Consumer.create({
     ...options,
     sqs,
     messageAttributeNames: ['All'],
     messageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SentTimestamp'],
     handleMessageBatch: async (messages: Message[]) => {
-      firstAt ??= monotonicMs();
-      handled += messages.length;
+      tally.started();
+      tally.add(messages.length);
       return messages;
     },
   });
   consumer.on('error', (error) => console.error(error));
   consumer.start();
-  serveCommands(
-    {
-      reset: () => {
-        handled = 0;
-        firstAt = undefined;
-      },
-      handled: () => ({ handled, firstAt }),
-    },
-    async () => {
-      consumer.stop({ abort: true });
-      sqs.destroy();
-    },
-  );
+  serveCommands(tally.commands, async () => {
+    consumer.stop({ abort: true });
+    sqs.destroy();
+  });
 }
 
 main();

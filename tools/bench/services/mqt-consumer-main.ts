@@ -5,7 +5,7 @@ import { AbstractSqsConsumer, type SQSConsumerDependencies } from '@message-queu
 import { Pool } from 'pg';
 import pino from 'pino';
 import { z } from 'zod';
-import { monotonicMs, serveCommands } from '../infrastructure/ipc-protocol';
+import { HandledTally, serveCommands } from '../infrastructure/ipc-protocol';
 
 /** What the bench passes in BENCH_CONSUMER: the options the library gives its own consumer, and where the handler writes. */
 export interface ToolkitConsumerOptions {
@@ -86,29 +86,19 @@ async function main(): Promise<void> {
   });
   // PG* variables, as every service of the bench gets them.
   const pool = new Pool({ max: options.poolSize, application_name: 'bench-mqt-consumer' });
-  let handled = 0;
-  let firstAt: number | undefined;
+  const tally = new HandledTally();
   const consumer = new OrderPlacedToolkitConsumer(sqs, options, {
     pool,
     table: options.table,
-    onStarted: () => (firstAt ??= monotonicMs()),
-    onHandled: () => (handled += 1),
+    onStarted: () => tally.started(),
+    onHandled: () => tally.add(),
   });
   await consumer.start();
-  serveCommands(
-    {
-      reset: () => {
-        handled = 0;
-        firstAt = undefined;
-      },
-      handled: () => ({ handled, firstAt }),
-    },
-    async () => {
-      await consumer.close(true);
-      await pool.end();
-      sqs.destroy();
-    },
-  );
+  serveCommands(tally.commands, async () => {
+    await consumer.close(true);
+    await pool.end();
+    sqs.destroy();
+  });
 }
 
 main().catch((error: unknown) => {
