@@ -1,3 +1,5 @@
+import { BOOKKEEPING_COMMIT } from '../database/bookkeeping-commit';
+
 /** One row as a claim returns it. */
 export interface ClaimedRow {
   id: string;
@@ -16,13 +18,11 @@ export interface ClaimedRow {
 }
 
 /**
- * Prefixed to the relay's own statements: their commit does not wait for the WAL to reach disk.
- * What they write is bookkeeping that may be lost in a database crash without losing an event: a
- * lost lease or mark only makes its rows claimable again, and they are sent again (at-least-once, as
- * after a relay crash). A business transaction's commit, the outbox row's own included, stays
- * synchronous. Takes the flush wait (a millisecond or more per round) off the path of every event.
+ * Prefixed to the relay's own statements. A lease or mark lost in a database crash only makes its
+ * rows claimable again, and they are sent again (at-least-once, as after a relay crash); it takes the
+ * flush wait (a millisecond or more per round) off the path of every event.
  */
-export const RELAY_COMMIT = 'SET LOCAL synchronous_commit = off';
+export const RELAY_COMMIT = BOOKKEEPING_COMMIT;
 
 /** Rows the relay may send: not sent, not given up on. */
 export const PENDING = 'published_at IS NULL AND parked_at IS NULL';
