@@ -2,10 +2,8 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, S
 import { createCloudEvent, createSqsClient, DEAD_LETTER_ATTRIBUTES, locateQueue, MessagingMetrics, TopologyNames } from '@app/messaging';
 import { HandlerSpy, waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { Client, Pool, PoolClient } from 'pg';
-import type { DataSource } from 'typeorm';
-import { connectTo, countRows } from './support/database';
+import type { Client } from 'pg';
+import { connectTo, countRows, recordStatements } from './support/database';
 import type { TestServiceWorld as WidgetWorld } from './support/test-service-world';
 import { WidgetBehaviour, widgetTopology, widgetWorld } from './support/widget-service';
 
@@ -142,30 +140,16 @@ describe.each(['message', 'batch'] as const)('consumer with inbox, CONSUMER_TRAN
   });
 
   it("regression: handler durations are written after the commits, many to a statement, none inside an event's transaction", async () => {
-    const statements: string[] = [];
-    const wrapped = new WeakSet<PoolClient>();
-    let recording = true;
-    const pool = (app.get<DataSource>(getDataSourceToken()).driver as unknown as { master: Pool }).master;
-    const record = (client: PoolClient) => {
-      if (wrapped.has(client)) return;
-      wrapped.add(client);
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-        if (recording && typeof args[0] === 'string') statements.push(args[0]);
-        return query(...args);
-      };
-    };
-    pool.on('acquire', record);
+    const recorder = recordStatements(app);
     try {
       const events = Array.from({ length: 20 }, (_, index) => aWidgetEvent(`timed-burst-${index}`));
       await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: events.slice(0, 10).map((event, index) => ({ Id: String(index), MessageBody: JSON.stringify(event) })) }));
       await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: events.slice(10).map((event, index) => ({ Id: String(index), MessageBody: JSON.stringify(event) })) }));
       await durationsRecorded(events.map((event) => event.id), 'SELECT event_id, duration_ms FROM widgets.inbox_messages WHERE event_id = ANY($1)');
     } finally {
-      recording = false;
-      pool.off('acquire', record);
+      recorder.stop();
     }
-    const durationWrites = statements.filter((text) => /duration_ms/.test(text));
+    const durationWrites = recorder.statements.filter((text) => /duration_ms/.test(text));
     expect(durationWrites.length).toBeGreaterThan(0);
     expect(durationWrites.filter((text) => /\bCOMMIT\b|\bSTART TRANSACTION\b/.test(text))).toEqual([]);
     expect(durationWrites.length).toBeLessThanOrEqual(10);

@@ -59,3 +59,18 @@ export function refusingEntries(transport: EventTransport, verdict: (event: Outg
     },
   };
 }
+
+/**
+ * Every call answered no sooner than `ms` after it was made, as a broker a network away answers:
+ * relay rounds that take longer than the commits a test makes one after another.
+ */
+export function answeringAfter(ms: number, transport: EventTransport): EventTransport {
+  return {
+    maxBatchSize: transport.maxBatchSize,
+    maxBatchBytes: transport.maxBatchBytes,
+    async publishBatch(destination, events): Promise<BatchOutcome> {
+      const [outcome] = await Promise.all([transport.publishBatch(destination, events), new Promise((resolve) => setTimeout(resolve, ms))]);
+      return outcome;
+    },
+  };
+}
