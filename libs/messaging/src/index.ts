@@ -8,6 +8,7 @@ export {
   InvalidEventError,
   OutsideTransactionError,
   EventTooLargeError,
+  TransactionAbortedError,
   type PoisonCode,
 } from './errors/messaging-errors';
 export { loadConfig, loadServiceConfig, booleanFromEnv, portFromEnv, ConfigurationError } from './config/load-config';

@@ -184,6 +184,19 @@ describe.each(['message', 'batch'] as const)('consumer with inbox, CONSUMER_TRAN
     for (const widgetId of widgetIds) expect(await effectsOf(widgetId)).toBe(1);
   });
 
+  it('regression: a handler that catches a database error and returns has its event tried again, not acknowledged with nothing committed', async () => {
+    const widgetIds = ['swallowing', 'beside-swallowing-1', 'beside-swallowing-2'];
+    app.get(WidgetBehaviour).swallowsDatabaseError.set('swallowing', 1);
+    const retriedBefore = await metricValue('retried', { code: 'TRANSACTION_ABORTED' });
+    await receiveTogether('swallowing-gate', widgetIds.map((widgetId) => JSON.stringify(aWidgetEvent(widgetId))));
+    await waitFor(async () => (await Promise.all(widgetIds.map(effectsOf))).every((count) => count === 1) || undefined, {
+      what: 'every event handled, the one whose first try swallowed an error included',
+      timeoutMs: 20_000,
+    });
+    // In batch mode the aborted shared transaction is not a try of its own: the event is handled alone at once.
+    expect(await metricValue('retried', { code: 'TRANSACTION_ABORTED' })).toBe(retriedBefore + (mode === 'batch' ? 0 : 1));
+  });
+
   it('stores the event correlation id with the handler writes', async () => {
     await send(JSON.stringify(aWidgetEvent('corr-check')));
     await waitFor(async () => (await effectsOf('corr-check')) === 1 || undefined, { what: 'the effect' });

@@ -13,6 +13,7 @@ import { InboxMessage } from '../inbox/inbox-message.entity';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { Outbox } from '../outbox/outbox';
 import { contextFromTraceparent, inSpan, SpanKind, traceparentOfSpan } from '../tracing/trace-context';
+import { TransactionAbortedError } from '../errors/messaging-errors';
 import { EventContext } from './event-context';
 import { EventHandlersServer } from './event-handlers.server';
 import { HandlerTimeoutError } from './handler-timeout.error';
@@ -66,6 +67,7 @@ export class UnitOfWork {
           return { outcome: 'duplicate', seconds: 0 };
         }
         const timed = await this.runHandler(event, runner.manager);
+        assertNotAborted(client);
         await runner.commitTransaction();
         this.durations.record(new Map([[event.envelope.id, timed.seconds]]));
         return timed;
@@ -95,7 +97,7 @@ export class UnitOfWork {
   async runTogether(events: PreparedEvent[]): Promise<TimedOutcome[]> {
     const runner = this.dataSource.createQueryRunner();
     try {
-      await runner.connect();
+      const client = (await runner.connect()) as PoolClient;
       await runner.startTransaction();
       try {
         const fresh = await this.recordInInbox(runner.manager, events);
@@ -108,6 +110,7 @@ export class UnitOfWork {
           if (first) durations.set(event.envelope.id, outcome.seconds);
           timed.push(outcome);
         }
+        assertNotAborted(client);
         await runner.commitTransaction();
         this.durations.record(durations);
         return timed;
@@ -177,6 +180,15 @@ async function sentTogether(runner: QueryRunner, client: PoolClient, statement: 
     runner.query = query;
   }
   return results;
+}
+
+/**
+ * Postgres answers COMMIT in a transaction that a statement error aborted with a rollback, and no
+ * error: a handler that caught such an error and returned would have its event acknowledged with
+ * nothing of it committed, the inbox row included. Such an event is tried again instead.
+ */
+function assertNotAborted(client: PoolClient): void {
+  if (client.getTransactionStatus() === 'E') throw new TransactionAbortedError();
 }
 
 /** A count as an SQL literal: a positive integer, whatever the attribute said. */

@@ -52,6 +52,18 @@ export class EventTooLargeError extends MessagingError {
   readonly code = 'EVENT_TOO_LARGE';
 }
 
+/**
+ * A handler caught a database error and returned. Postgres had aborted the transaction at that
+ * error, so nothing the handler wrote (nor the inbox row) can commit: the event is tried again.
+ */
+export class TransactionAbortedError extends MessagingError {
+  readonly code = 'TRANSACTION_ABORTED';
+
+  constructor() {
+    super('A statement error aborted the transaction and the handler went on; nothing it wrote was committed');
+  }
+}
+
 export type FailureDisposition =
   | { kind: 'retry'; code: string; reason: string }
   | { kind: 'dead-letter'; code: string; reason: string };

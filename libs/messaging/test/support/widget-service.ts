@@ -62,6 +62,8 @@ export class WidgetBehaviour {
   receiveCounts = new Map<string, number[]>();
   /** Per widget: the handler's first write, then it waits for this (a handler that hangs mid-way). */
   hangAfterFirstWrite = new Map<string, Promise<void>>();
+  /** Per widget: calls left that meet a database error, catch it and return as if done. */
+  swallowsDatabaseError = new Map<string, number>();
 
   failWith = (widgetId: string): Error => new RetryableError(`transient failure for ${widgetId}`, 'TEST_TRANSIENT');
 
@@ -86,6 +88,12 @@ export class WidgetHandler {
       this.behaviour.hangAfterFirstWrite.delete(widget.widgetId);
       await ctx.manager.insert(WidgetEffect, { eventId: `${ctx.envelope.id}-first-try`, widgetId: `${widget.widgetId}-first-try`, correlationId: ctx.envelope.correlationid });
       await hang;
+    }
+    const swallowsLeft = this.behaviour.swallowsDatabaseError.get(widget.widgetId) ?? 0;
+    if (swallowsLeft > 0) {
+      this.behaviour.swallowsDatabaseError.set(widget.widgetId, swallowsLeft - 1);
+      await ctx.manager.query('SELECT 1 / 0').catch(() => undefined);
+      return;
     }
     const failuresLeft = this.behaviour.failuresLeft.get(widget.widgetId) ?? 0;
     if (failuresLeft > 0) {
