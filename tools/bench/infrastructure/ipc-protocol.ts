@@ -9,7 +9,9 @@ export interface CommandMessage {
 export type ChildMessage =
   | { readonly kind: 'ready'; readonly port?: number }
   | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly result: unknown }
-  | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly error: string };
+  | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly error: string }
+  // Sent by the service of its own accord, so the bench can wait on it without asking it again and again.
+  | { readonly kind: 'notice'; readonly name: string; readonly data: unknown };
 
 export type CommandHandlers = Record<string, (args: never) => unknown>;
 
@@ -56,6 +58,11 @@ export function serveCommands(handlers: CommandHandlers, stop: () => Promise<voi
   });
   process.once('disconnect', () => void shutdown(1));
   send({ kind: 'ready', port: readyPort });
+}
+
+/** The child side: tells the bench something it has not asked for (ServiceChild.onNotice hears it). */
+export function notify(name: string, data: unknown): void {
+  process.send?.({ kind: 'notice', name, data } satisfies ChildMessage);
 }
 
 /**

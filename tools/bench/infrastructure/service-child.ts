@@ -17,6 +17,7 @@ export interface MemoryReading {
 export class ServiceChild {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private readonly noticeListeners = new Set<{ name: string; listener: (data: unknown) => void; onExit: (error: Error) => void }>();
   private lastMemory?: MemoryReading;
 
   private constructor(
@@ -26,6 +27,10 @@ export class ServiceChild {
     readonly logFile: string,
   ) {
     child.on('message', (message: ChildMessage) => {
+      if (message.kind === 'notice') {
+        for (const entry of this.noticeListeners) if (entry.name === message.name) entry.listener(message.data);
+        return;
+      }
       if (message.kind !== 'reply') return;
       const waiter = this.pending.get(message.id);
       this.pending.delete(message.id);
@@ -33,8 +38,11 @@ export class ServiceChild {
       else waiter?.reject(new Error(`${name}: ${message.error}`));
     });
     child.once('exit', (code, signal) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`${name} exited (${code ?? signal}); log: ${logFile}`));
+      const exited = () => new Error(`${name} exited (${code ?? signal}); log: ${logFile}`);
+      for (const waiter of this.pending.values()) waiter.reject(exited());
       this.pending.clear();
+      for (const { onExit } of this.noticeListeners) onExit(exited());
+      this.noticeListeners.clear();
     });
   }
 
@@ -69,6 +77,17 @@ export class ServiceChild {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.child.send({ kind: 'command', id, command, args } satisfies CommandMessage);
     });
+  }
+
+  /**
+   * Calls `listener` with each `name` notice the service sends of its own accord (see notify), until
+   * the returned function is called; `onExit` instead if the process exits first, so a wait on its
+   * notices ends as a request to it would.
+   */
+  onNotice<T>(name: string, listener: (data: T) => void, onExit: (error: Error) => void): () => void {
+    const entry = { name, listener: listener as (data: unknown) => void, onExit };
+    this.noticeListeners.add(entry);
+    return () => this.noticeListeners.delete(entry);
   }
 
   /** The service's own Prometheus text, from its /metrics route. */

@@ -29,7 +29,8 @@ export const SCALE_OUT_LATENCY_MS = 20;
  *
  * The relay is idle (LISTENing) when the bench commits the rows in one transaction; the clock starts
  * at that COMMIT and stops when the relay's process has seen the last row marked published (its
- * MessagingObserver, read over IPC), so nothing polls the table being drained.
+ * MessagingObserver, whose tally each relay process pushes over IPC), so nothing polls the table
+ * being drained, nor the relay.
  */
 export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> {
   const { options, services, progress } = ctx;
@@ -203,20 +204,16 @@ export async function relayRun(
   count: number,
   { analyse = true, dueTimers = false, clock }: { analyse?: boolean; dueTimers?: boolean; clock?: RunClock } = {},
 ): Promise<RunResult> {
-  await Promise.all(relays.map((relay) => relay.request('reset-published')));
   const readBefore = await settledIndexReads(db);
-  const start = await commitPending(db, count, analyse, dueTimers, clock);
-  const deadline = start + 300_000;
+  const tallies = await PublishedTallies.watch(relays, count);
+  let start: number;
   let finishedAt: number;
-  for (;;) {
-    const readings = await Promise.all(relays.map((relay) => relay.request<{ count: number; lastAt?: number }>('published')));
-    if (readings.reduce((sum, reading) => sum + reading.count, 0) >= count) {
-      finishedAt = Math.max(...readings.map((reading) => reading.lastAt ?? 0));
-      clock?.stop();
-      break;
-    }
-    if (monotonicMs() > deadline) throw new Error('the relay did not publish every row within 5 minutes');
-    await new Promise((resolve) => setTimeout(resolve, 5));
+  try {
+    start = await commitPending(db, count, analyse, dueTimers, clock);
+    finishedAt = await tallies.finishedAt(start + 300_000);
+    clock?.stop();
+  } finally {
+    await tallies.unwatch();
   }
   const { rows } = await db.query<{ pending: number; failed: number }>(
     `SELECT count(*) FILTER (WHERE published_at IS NULL AND (available_at IS NULL OR available_at <= now()))::int AS pending,
@@ -227,6 +224,80 @@ export async function relayRun(
   const rate = (count / (finishedAt - start)) * 1000;
   const read = (await settledIndexReads(db)) - readBefore;
   return { rate, details: { outboxIndexEntriesRead: read, indexEntriesReadPerEvent: Math.round((read / count) * 10) / 10 } };
+}
+
+/**
+ * The `published` tallies the relays' processes push while they relay a run (PublishedTally in
+ * service-main: a lone relay's once, at its last row; relays sharing the table at most every 100 ms
+ * each), added up, since how several split the rows is not known beforehand. Nothing is sent to a
+ * relay between `watch` and `unwatch`: the direct baseline it is compared with is asked nothing
+ * mid-run either.
+ */
+class PublishedTallies {
+  private readonly tallies: { count: number; lastAt: number }[];
+  private readonly unsubscribes: (() => void)[];
+  private exited?: Error;
+  private wake = () => {};
+
+  private constructor(
+    private readonly relays: readonly ServiceChild[],
+    private readonly count: number,
+  ) {
+    this.tallies = relays.map(() => ({ count: 0, lastAt: 0 }));
+    this.unsubscribes = relays.map((relay, index) =>
+      relay.onNotice<{ count: number; lastAt?: number }>(
+        'published',
+        (tally) => {
+          this.tallies[index] = { count: tally.count, lastAt: tally.lastAt ?? 0 };
+          this.wake();
+        },
+        (error) => {
+          this.exited ??= error;
+          this.wake();
+        },
+      ),
+    );
+  }
+
+  /** Listens first, then tells every relay to count from zero: no tally of the run goes unheard. */
+  static async watch(relays: readonly ServiceChild[], count: number): Promise<PublishedTallies> {
+    const tallies = new PublishedTallies(relays, count);
+    try {
+      await Promise.all(relays.map((relay) => relay.request('watch-published', { count, shared: relays.length > 1 })));
+    } catch (error) {
+      await tallies.unwatch();
+      throw error;
+    }
+    return tallies;
+  }
+
+  /**
+   * When the last of the `count` rows was marked published, by the monotonic clock of the process
+   * that marked it: exact however late its tally arrives. Waits for tallies, not on a timer.
+   */
+  async finishedAt(deadline: number): Promise<number> {
+    for (;;) {
+      if (this.exited) throw this.exited;
+      // The relays together publish the run's `count` rows: once their tallies add up to it, none has more to come.
+      if (this.tallies.reduce((sum, tally) => sum + tally.count, 0) >= this.count) return Math.max(...this.tallies.map((tally) => tally.lastAt));
+      const left = deadline - monotonicMs();
+      if (left <= 0) throw new Error('the relay did not publish every row within 5 minutes');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  /** Stops listening, and the relays pushing (after the run's clock has stopped). */
+  async unwatch(): Promise<void> {
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
+    // A relay that exited has nothing to stop, and the error that ended the run is the one to see.
+    await Promise.all(this.relays.map((relay) => relay.request('unwatch-published').catch(() => undefined)));
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { MessagingObserver, Outbox, OutboxRelay } from '@app/messaging';
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { monotonicMs, serveCommands, type CommandHandlers } from '../infrastructure/ipc-protocol';
+import { monotonicMs, notify, serveCommands, type CommandHandlers } from '../infrastructure/ipc-protocol';
 import { orderPlacedEvents } from '../workload/order-events';
 import { createOrderSinkApp, HandledOrders } from './order-sink';
 import { createOrdersVariant, type PlaceOrderVariant } from './orders-variants';
@@ -21,14 +21,14 @@ async function main(): Promise<void> {
   if (service === 'orders') {
     ({ app, port } = await createOrdersVariant((process.env.BENCH_PLACE_ORDER ?? 'outbox') as PlaceOrderVariant, process.env));
     const relay = app.get(OutboxRelay);
-    const published = countPublished(app.get(MessagingObserver));
+    const published = new PublishedTally(app.get(MessagingObserver));
     const writes = new OutboxWrites(app.get<DataSource>(getDataSourceToken()), app.get(Outbox));
     const timers = new ScheduledTimers(app.get<DataSource>(getDataSourceToken()), app.get(Outbox), app.get(MessagingObserver));
     handlers = {
       'schedule-timers': (args: ScheduleArgs) => timers.schedule(args),
       'timer-lateness': () => timers.lateness(),
-      'reset-published': () => published.reset(),
-      published: () => published.read(),
+      'watch-published': (args: WatchArgs) => published.watch(args),
+      'unwatch-published': () => published.unwatch(),
       'write-rows': (args: WriteArgs) => writes.run(args),
       // Diagnostics (--diagnose): the service without its relay.
       'pause-relay': () => relay.beforeApplicationShutdown(),
@@ -50,24 +50,72 @@ async function main(): Promise<void> {
   serveCommands(handlers, () => app.close(), port);
 }
 
+interface WatchArgs {
+  /** Rows the run commits: what all the relays sharing the table publish together. */
+  count: number;
+  /** Other relays drain the table too, so the bench needs this one's tally before it reaches `count`. */
+  shared: boolean;
+}
+
+/** Fewest ms between two tallies one process pushes while the bench watches: at most 10 messages a second. */
+const TALLY_INTERVAL_MS = 100;
+
 /**
- * Events this process's relay has published (marked published in Postgres) since the last reset, and
- * when the last of them was: the bench watches a relay run end without querying the table it drains.
+ * Events this process's relay has published (marked published in Postgres) since the bench started
+ * watching, and when the last of them was: the bench watches a relay run end without querying the
+ * table it drains. The tally is pushed (a `published` notice), not asked for: answering a request
+ * every few ms cost the relay under test CPU that the direct baseline it is compared with never
+ * spends. A lone relay pushes once, when it reaches the run's `count`. Relays sharing the table do
+ * not know their shares beforehand, so each also pushes at most every TALLY_INTERVAL_MS and the
+ * bench adds the tallies up: it may learn of the run's end that much late, but it times the run by
+ * `lastAt`, taken here.
  */
-function countPublished(observer: MessagingObserver): { reset(): void; read(): { count: number; lastAt?: number } } {
-  let count = 0;
-  let lastAt: number | undefined;
-  observer.on('published', () => {
-    count += 1;
-    lastAt = monotonicMs();
-  });
-  return {
-    reset: () => {
-      count = 0;
-      lastAt = undefined;
-    },
-    read: () => ({ count, lastAt }),
-  };
+class PublishedTally {
+  private count = 0;
+  private lastAt?: number;
+  /** The run's row count while the bench watches. */
+  private target?: number;
+  private shared = false;
+  private pushedAt = 0;
+  private pushTimer?: NodeJS.Timeout;
+
+  constructor(observer: MessagingObserver) {
+    observer.on('published', () => this.published());
+  }
+
+  /** Starts a run's tally from zero. */
+  watch({ count, shared }: WatchArgs): void {
+    this.unwatch();
+    this.count = 0;
+    this.lastAt = undefined;
+    this.target = count;
+    this.shared = shared;
+    this.pushedAt = monotonicMs();
+  }
+
+  /** Stops pushing (the run is over: what is published from now on belongs to no run); returns the tally as it stands. */
+  unwatch(): { count: number; lastAt?: number } {
+    clearTimeout(this.pushTimer);
+    this.pushTimer = undefined;
+    this.target = undefined;
+    return { count: this.count, lastAt: this.lastAt };
+  }
+
+  private published(): void {
+    this.count += 1;
+    this.lastAt = monotonicMs();
+    if (this.target === undefined) return;
+    if (this.count === this.target) this.push();
+    // One timer per push, not per row: between pushes a publish costs a comparison.
+    else if (this.shared) this.pushTimer ??= setTimeout(() => this.push(), Math.max(0, this.pushedAt + TALLY_INTERVAL_MS - this.lastAt));
+  }
+
+  private push(): void {
+    clearTimeout(this.pushTimer);
+    this.pushTimer = undefined;
+    this.pushedAt = monotonicMs();
+    notify('published', { count: this.count, lastAt: this.lastAt });
+  }
 }
 
 interface WriteArgs {
