@@ -335,6 +335,30 @@ describe('outbox relay', () => {
     expect(await publishedCount(app)).toBeGreaterThanOrEqual(ids.length);
   });
 
+  it('regression: a lease is a heap-only update, adding no index entry; only the mark writes index entries', async () => {
+    const app = await world.startReplica();
+    const updates = async () => {
+      const { rows } = await db.query<{ updated: string; heapOnly: string }>(
+        `SELECT n_tup_upd AS updated, n_tup_hot_upd AS "heapOnly" FROM pg_stat_user_tables WHERE schemaname = 'widgets' AND relname = 'outbox_messages'`,
+      );
+      return { updated: Number(rows[0].updated), heapOnly: Number(rows[0].heapOnly) };
+    };
+    await app.get(OutboxRelay).drain();
+    const before = await updates();
+    const ids = await publishWidgets(app, 'heap-only', 200);
+    await waitFor(async () => (await countRows(db, 'SELECT count(*) FROM widgets.outbox_messages WHERE published_at IS NULL')) === 0 || undefined, {
+      what: 'all 200 rows to be published',
+    });
+    // A backend publishes its table counters when it ends (else when idle, up to ten seconds later).
+    await app.close();
+    // Every row is updated twice: its lease and its mark.
+    const after = await waitFor(async () => {
+      const now = await updates();
+      return now.updated - before.updated >= 2 * ids.length ? now : undefined;
+    }, { what: 'the table counters to show every lease and mark' });
+    expect(after.heapOnly - before.heapOnly).toBeGreaterThanOrEqual(ids.length);
+  });
+
   it("regression: the relay's bookkeeping commits without waiting for the WAL flush, and the pooled connection stays synchronous for business transactions", async () => {
     // The test database runs asynchronous throughout; production's default is synchronous.
     await db.query('SET synchronous_commit = on');

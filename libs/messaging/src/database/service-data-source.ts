@@ -6,6 +6,7 @@ import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { ProcessInstances1732300000060 } from '../process-manager/process-instances.migration';
 import { ScheduledJobRuns1732300000050 } from '../scheduling/scheduled-job-runs.migration';
 import { InboxHandling1732300000070 } from './inbox-handling.migration';
+import { OutboxHotLease1732300000080 } from './outbox-hot-lease.migration';
 import { MessagingTables1732300000000 } from './messaging-tables.migration';
 import { OutboxDelivery1732300000010 } from './outbox-delivery.migration';
 import { OutboxNotifyGuard1732300000030, OUTBOX_NOTIFY_SETTING } from './outbox-notify-guard.migration';
@@ -39,7 +40,7 @@ export function serviceDataSourceOptions(
     entities: [...(Array.isArray(database.entities) ? database.entities : Object.values(database.entities)), OutboxMessage, InboxMessage],
     // The library's own tables come first, in every service: outbox, inbox, scheduled-job bookkeeping,
     // process-manager instances, then how each inbox row's handling went.
-    migrations: [MessagingTables1732300000000, OutboxDelivery1732300000010, OutboxRelayIndexes1732300000020, OutboxNotifyGuard1732300000030, ScheduledJobRuns1732300000050, ProcessInstances1732300000060, InboxHandling1732300000070, ...database.migrations],
+    migrations: [MessagingTables1732300000000, OutboxDelivery1732300000010, OutboxRelayIndexes1732300000020, OutboxNotifyGuard1732300000030, ScheduledJobRuns1732300000050, ProcessInstances1732300000060, InboxHandling1732300000070, OutboxHotLease1732300000080, ...database.migrations],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -24,6 +24,9 @@ export interface ClaimedRow {
  */
 export const RELAY_COMMIT = BOOKKEEPING_COMMIT;
 
+/** Standard rows no relay is sending: their lease lives in `leased_until` alone (see standardClaimSql). */
+export const NOT_LEASED = '(leased_until IS NULL OR leased_until <= now())';
+
 /** Rows the relay may send: not sent, not given up on. */
 export const PENDING = 'published_at IS NULL AND parked_at IS NULL';
 
@@ -39,8 +42,10 @@ export interface ClaimShape {
 }
 
 /**
- * The earliest future instant a row becomes claimable (a due time, a backoff's end, another relay's
- * lease running out), as a wait in milliseconds measured by the database clock; null when none.
+ * The earliest future instant a row becomes claimable (a due time, a backoff's end, a FIFO row's
+ * lease running out), as a wait in milliseconds measured by the database clock; null when none. A
+ * standard row's lease is not in it (finding those would take a scan of every pending row): one
+ * that runs out, its relay gone, is claimed at the next poll (OUTBOX_POLL_MS) or commit.
  */
 export function nextDueSql({ table }: Pick<ClaimShape, 'table'>): string {
   return `SELECT (extract(epoch FROM min(available_at) - now()) * 1000)::float8 AS ms FROM ${table} WHERE ${PENDING} AND available_at > now()`;
@@ -52,6 +57,11 @@ export function nextDueSql({ table }: Pick<ClaimShape, 'table'>): string {
  * transaction or connection is held while the broker has the batch; a relay that dies leaves rows
  * that become claimable again when their lease runs out (at-least-once).
  *
+ * The lease writes `leased_until` alone, a column in no index and no index predicate, into pages
+ * kept with room for it (OutboxHotLease): a heap-only update, which adds no entry to any of the
+ * outbox's indexes. The row stays in its index while leased, so each claim steps over the rows of
+ * the rounds still sending (at most a few claims' worth), by the NOT_LEASED filter.
+ *
  * Its shape keeps its cost independent of planner statistics: each subquery's predicate is exactly
  * its partial index's, ordered by the index key with a LIMIT, so the planner has nothing to gain from
  * a bitmap scan (which would read every entry of the index, the rows this burst already sent
@@ -59,13 +69,13 @@ export function nextDueSql({ table }: Pick<ClaimShape, 'table'>): string {
  */
 export function standardClaimSql({ table, limit, leaseSeconds }: ClaimShape): string {
   return `WITH ready AS (
-      SELECT id FROM ${table} WHERE ${PENDING} AND available_at IS NULL AND group_key IS NULL
+      SELECT id FROM ${table} WHERE ${PENDING} AND available_at IS NULL AND group_key IS NULL AND ${NOT_LEASED}
       ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED
     ), due AS (
-      SELECT id FROM ${table} WHERE ${PENDING} AND available_at IS NOT NULL AND available_at <= now() AND group_key IS NULL
+      SELECT id FROM ${table} WHERE ${PENDING} AND available_at IS NOT NULL AND available_at <= now() AND group_key IS NULL AND ${NOT_LEASED}
       ORDER BY available_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
     )
-    UPDATE ${table} AS o SET available_at = now() + interval '${leaseSeconds} seconds', leased_until = now() + interval '${leaseSeconds} seconds'
+    UPDATE ${table} AS o SET leased_until = now() + interval '${leaseSeconds} seconds'
     FROM (SELECT id FROM ready UNION ALL SELECT id FROM due) AS claimed WHERE o.id = claimed.id
     RETURNING ${RETURNED}`;
 }
