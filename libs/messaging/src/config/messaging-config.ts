@@ -38,7 +38,7 @@ export const messagingEnvSchema = z
     OUTBOX_LEASE_SECONDS: positiveInt.min(5).max(3600).default(30),
     OUTBOX_MAX_ATTEMPTS: positiveInt.max(1000).default(10),
     OUTBOX_NOTIFY_MS: positiveInt.max(60_000).default(20),
-    OUTBOX_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
+    OUTBOX_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(10),
     OUTBOX_RETRY_BASE_MS: positiveInt.max(3_600_000).default(1000),
     OUTBOX_RETRY_MAX_MS: positiveInt.max(86_400_000).default(300_000),
     CONSUMER_BATCH_SIZE: positiveInt.max(10).default(10),
