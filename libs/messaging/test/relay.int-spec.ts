@@ -1,5 +1,5 @@
 import { MessagingMetrics, migrateDataSource, Outbox, OutboxRelay, serviceDataSourceOptions, type EventTransport } from '@app/messaging';
-import { RELAY_COMMIT } from '../src/outbox/outbox-claim';
+import { BOOKKEEPING_COMMIT } from '../src/database/bookkeeping-commit';
 import { waitFor } from '@app/messaging/testing';
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -362,7 +362,7 @@ describe('outbox relay', () => {
   it("regression: the relay's bookkeeping commits without waiting for the WAL flush, and the pooled connection stays synchronous for business transactions", async () => {
     // The test database runs asynchronous throughout; production's default is synchronous.
     await db.query('SET synchronous_commit = on');
-    const results = (await db.query(`${RELAY_COMMIT}; SELECT current_setting('synchronous_commit') AS during`)) as unknown as { rows: { during: string }[] }[];
+    const results = (await db.query(`${BOOKKEEPING_COMMIT}; SELECT current_setting('synchronous_commit') AS during`)) as unknown as { rows: { during: string }[] }[];
     expect(results[1].rows[0].during).toBe('off');
     const { rows } = await db.query<{ after: string }>(`SELECT current_setting('synchronous_commit') AS after`);
     expect(rows[0].after).toBe('on');

@@ -4,6 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Room in every outbox page for one more version of each row, so that the relay's lease (which
  * writes only `leased_until`, in no index or index predicate) is a heap-only update: no entry in any
  * of the outbox's indexes. Only pages written from now on get the room; existing ones keep theirs.
+ * From this release on a standard row's lease no longer moves `available_at` (OutboxDelivery's
+ * description of that column): only a FIFO row's does.
  */
 export class OutboxHotLease1732300000080 implements MigrationInterface {
   name = 'OutboxHotLease1732300000080';

@@ -1,5 +1,3 @@
-import { BOOKKEEPING_COMMIT } from '../database/bookkeeping-commit';
-
 /** One row as a claim returns it. */
 export interface ClaimedRow {
   id: string;
@@ -16,13 +14,6 @@ export interface ClaimedRow {
   /** When the row became sendable: its commit, or its due time if that was later. */
   due_at: Date;
 }
-
-/**
- * Prefixed to the relay's own statements. A lease or mark lost in a database crash only makes its
- * rows claimable again, and they are sent again (at-least-once, as after a relay crash); it takes the
- * flush wait (a millisecond or more per round) off the path of every event.
- */
-export const RELAY_COMMIT = BOOKKEEPING_COMMIT;
 
 /** Standard rows no relay is sending: their lease lives in `leased_until` alone (see standardClaimSql). */
 export const NOT_LEASED = '(leased_until IS NULL OR leased_until <= now())';

@@ -37,11 +37,11 @@ export class OutboxMessage {
   @Column({ name: 'deliver_at', type: 'timestamptz', nullable: true })
   deliverAt: Date | null;
 
-  /** The earliest instant the relay may claim the row: the due time, then a lease or a backoff. */
+  /** The earliest instant the relay may claim the row: the due time, then a backoff (or a FIFO row's lease). */
   @Column({ name: 'available_at', type: 'timestamptz', nullable: true })
   availableAt: Date | null;
 
-  /** Set while a relay is sending the row. */
+  /** Set while a relay is sending the row: the lease (heap-only for standard rows, see standardClaimSql). */
   @Column({ name: 'leased_until', type: 'timestamptz', nullable: true })
   leasedUntil: Date | null;
 

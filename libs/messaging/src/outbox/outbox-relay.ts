@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, type Pool, type PoolClient, type QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
+import { BOOKKEEPING_COMMIT } from '../database/bookkeeping-commit';
 import { outboxChannel } from '../database/messaging-tables.migration';
 import { pgClientConfig } from '../database/postgres-connection';
 import { quotedTable } from '../database/quoted-table';
@@ -16,7 +17,6 @@ import {
   nextDueSql,
   recordOutcomesParams,
   recordOutcomesSql,
-  RELAY_COMMIT,
   standardClaimSql,
   type ClaimedRow,
   type ClaimShape,
@@ -219,7 +219,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const shape = { table: this.table, limit: this.claimLimit, leaseSeconds: this.options.config.outbox.leaseSeconds };
     // The mark first, so the next due time (read before the claim, so this round's own leases do
     // not count as one) no longer sees the marked rows' leases.
-    const statements = [RELAY_COMMIT, ...(unmarked.length > 0 ? [markSentSql(shape, unmarked.map((row) => row.id))] : []), nextDueSql(shape), standardClaimSql(shape)];
+    const statements = [BOOKKEEPING_COMMIT, ...(unmarked.length > 0 ? [markSentSql(shape, unmarked.map((row) => row.id))] : []), nextDueSql(shape), standardClaimSql(shape)];
     const results = (await this.onConnection((client) => client.query(statements.join('; ')))) as unknown as QueryResult[];
     const [next, claim] = results.slice(-2) as [QueryResult<{ ms: number | null }>, QueryResult<ClaimedRow>];
     this.afterMarked(unmarked.splice(0));
@@ -244,7 +244,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Marks rows sent, in a statement of its own: the last round of a loop, or one that failed, with no claim to carry it. */
   private async markSent(rows: ClaimedRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.onConnection((client) => client.query(`${RELAY_COMMIT}; ${markSentSql({ table: this.table }, rows.map((row) => row.id))}`));
+    await this.onConnection((client) => client.query(`${BOOKKEEPING_COMMIT}; ${markSentSql({ table: this.table }, rows.map((row) => row.id))}`));
     this.afterMarked(rows);
   }
 
@@ -285,7 +285,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async claimFifo(shape: ClaimShape): Promise<ClaimedRow[]> {
     try {
-      const results = (await this.onConnection((client) => client.query(`${RELAY_COMMIT}; ${fifoClaimSql(shape)}`))) as unknown as QueryResult<ClaimedRow>[];
+      const results = (await this.onConnection((client) => client.query(`${BOOKKEEPING_COMMIT}; ${fifoClaimSql(shape)}`))) as unknown as QueryResult<ClaimedRow>[];
       return results[1].rows;
     } catch (error) {
       // A row of a candidate group is locked by a caller cancelling or rescheduling it: this round
