@@ -34,12 +34,21 @@ const MAX_TIMER_MS = 60 * 60 * 1000;
 const PARKED_GAUGE_INTERVAL_MS = 30_000;
 
 /**
- * Rounds a relay runs side by side: while one claims (and marks its last round), the others' calls
+ * Rounds a relay runs side by side: while one claims (and marks its last round), the other's calls
  * keep the broker busy; the calls in flight stay bounded by OUTBOX_BATCHES_IN_FLIGHT however many
- * rounds send. A round's next claim waits for the slowest of its calls, so two left the limiter
- * short of calls (3.0 of 4 in flight on average, measured on the 2-core bench); three kept 3.3.
+ * rounds send.
  */
-const ROUNDS_IN_FLIGHT = 3;
+const ROUNDS_IN_FLIGHT = 2;
+
+/**
+ * A claim leases enough rows for this many waves of the calls in flight, so the limiter has calls
+ * queued while the other round claims, and each claim (a round trip, a socket write, a commit) serves
+ * twice the rows. Measured on the 2-core bench, six runs each: two rounds of two waves relayed
+ * 7.9k-8.4k events/s from an emptied outbox with Postgres at 0.027 ms of CPU per event, where three
+ * rounds of one wave relayed 7.5k-7.6k at 0.038 ms (and kept 3.3 of 4 calls in flight); two rounds
+ * of three waves, 7.7k-7.8k.
+ */
+const WAVES_PER_CLAIM = 2;
 
 /** Postgres: a NOWAIT lock found the row locked. */
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -146,7 +155,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   /**
    * Claims one round after another while full claims come back; a full claim starts another loop
-   * (up to three), whose claim then runs while this round's calls are with the broker. A loop stops on a
+   * (up to ROUNDS_IN_FLIGHT), whose claim then runs while this round's calls are with the broker. A loop stops on a
    * short claim, unless a wake-up came during its round: that commit may not have been visible to
    * its claim. A round whose rows were all sent leaves their mark to the loop's next claim, which
    * writes it in the same statement; the last round's mark is written alone, as the loop ends.
@@ -203,9 +212,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return lingerMs > 0 ? new Promise((resolve) => setTimeout(resolve, lingerMs)) : Promise.resolve();
   }
 
-  /** Rows one claim leases: as many as the calls in flight hold, so one statement feeds them all. */
+  /** Rows one claim leases: WAVES_PER_CLAIM times what the calls in flight hold, so one statement feeds them all. */
   private get claimLimit(): number {
-    return this.transport.maxBatchSize * this.options.config.outbox.batchesInFlight;
+    return this.transport.maxBatchSize * this.options.config.outbox.batchesInFlight * WAVES_PER_CLAIM;
   }
 
   /**
