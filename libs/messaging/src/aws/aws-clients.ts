@@ -19,8 +19,19 @@ function clientOptions(aws: AwsConfig) {
   };
 }
 
-export const createSnsClient = (aws: AwsConfig): SNSClient => new SNSClient(clientOptions(aws));
-export const createSqsClient = (aws: AwsConfig): SQSClient => new SQSClient(clientOptions(aws));
+/**
+ * The SDK's logger middleware copies every request and response through its sensitive-field filter
+ * to build a log line, even when the client has no logger (its default one drops the line): each
+ * PublishBatch's entries and each receive's messages, on every call. These clients are given no
+ * logger, so the middleware goes; a failed call still rejects with its error, which the library logs.
+ */
+function withoutSdkLogLines<Client extends SNSClient | SQSClient>(client: Client): Client {
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
+}
+
+export const createSnsClient = (aws: AwsConfig): SNSClient => withoutSdkLogLines(new SNSClient(clientOptions(aws)));
+export const createSqsClient = (aws: AwsConfig): SQSClient => withoutSdkLogLines(new SQSClient(clientOptions(aws)));
 
 export function topicArn(aws: AwsConfig, topicName: string): string {
   return `arn:aws:sns:${aws.region}:${aws.accountId}:${topicName}`;
