@@ -349,7 +349,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const recovered = Date.now();
 
     log('waiting for the shop to settle');
-    const quiescence = await waitForQuiescence(() => withDb((db) => stillMoving(db, sqs as SQSClient, queues)), options.quiesceTimeoutMs);
+    const quiescence = await waitForQuiescence(() => withDb((db) => stillMoving(db, sqs as SQSClient, queues, options.quiesceTimeoutMs)), options.quiesceTimeoutMs);
     const settled = Date.now();
     clearInterval(scraper);
     await Promise.all(supervised.map(scrape));

@@ -6,12 +6,18 @@ import { queueDepth, SCHEMAS, type QueueNames } from './snapshot';
 /**
  * What still moves: unsent outbox rows per schema, messages per queue (waiting, in flight or
  * delayed for a retry), orders not yet in a terminal state. Empty when the system has settled.
+ * A timer falling due within `timersDueWithinMs` (an order's payment deadline, seconds away in a
+ * deadline run) moves before the shop can be called settled: it is sent and handled, briefly a
+ * message in flight. One due later (the default deadline, minutes away) is waiting, not moving.
  */
-export async function stillMoving(db: Client, sqs: SQSClient, queues: readonly QueueNames[]): Promise<string[]> {
+export async function stillMoving(db: Client, sqs: SQSClient, queues: readonly QueueNames[], timersDueWithinMs: number): Promise<string[]> {
   const moving: string[] = [];
   for (const schema of SCHEMAS) {
-    // A timer not due yet (an order's payment deadline) is waiting, not moving.
-    const { rows } = await db.query(`SELECT count(*)::int AS pending FROM "${schema}".outbox_messages WHERE published_at IS NULL AND (deliver_at IS NULL OR deliver_at <= now())`);
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS pending FROM "${schema}".outbox_messages
+       WHERE published_at IS NULL AND (deliver_at IS NULL OR deliver_at <= now() + $1 * interval '1 millisecond')`,
+      [timersDueWithinMs],
+    );
     if (rows[0].pending > 0) moving.push(`${schema} outbox: ${rows[0].pending} unsent`);
   }
   for (const { queue } of queues) {
