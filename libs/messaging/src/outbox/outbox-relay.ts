@@ -43,7 +43,7 @@ const ROUNDS_IN_FLIGHT = 2;
 /**
  * A claim leases enough rows for this many waves of the calls in flight, so the limiter has calls
  * queued while the other round claims, and each claim (a round trip, a socket write, a commit) serves
- * twice the rows. Measured on the 2-core bench, six runs each: two rounds of two waves relayed
+ * twice the rows. Measured on the 2-core bench, three runs each: two rounds of two waves relayed
  * 7.9k-8.4k events/s from an emptied outbox with Postgres at 0.027 ms of CPU per event, where three
  * rounds of one wave relayed 7.5k-7.6k at 0.038 ms (and kept 3.3 of 4 calls in flight); two rounds
  * of three waves, 7.7k-7.8k.
