@@ -1,7 +1,8 @@
 import { createSqsClient, loadConfig, messagingEnvSchema } from '@app/messaging';
 import { isolatedEnvironment } from '@app/messaging/testing';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { connectTo } from '../../libs/messaging/test/support/database';
 import { SCHEMAS } from '../../tools/chaos/snapshot';
 import { stillMoving } from '../../tools/chaos/quiescence';
 
@@ -12,8 +13,7 @@ describe('chaos run: settling', () => {
 
   beforeAll(async () => {
     const env = await isolatedEnvironment();
-    db = new Client({ host: env.PGHOST, port: Number(env.PGPORT), user: env.PGUSER, password: env.PGPASSWORD, database: env.PGDATABASE });
-    await db.connect();
+    db = await connectTo(env);
     for (const schema of SCHEMAS) {
       await db.query(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".outbox_messages (id bigserial PRIMARY KEY, published_at timestamptz, deliver_at timestamptz)`);
     }

@@ -93,12 +93,11 @@ class PublishedTally {
     this.pushedAt = monotonicMs();
   }
 
-  /** Stops pushing (the run is over: what is published from now on belongs to no run); returns the tally as it stands. */
-  unwatch(): { count: number; lastAt?: number } {
+  /** Stops pushing: the run is over, and what is published from now on belongs to no run. */
+  unwatch(): void {
     clearTimeout(this.pushTimer);
     this.pushTimer = undefined;
     this.target = undefined;
-    return { count: this.count, lastAt: this.lastAt };
   }
 
   private published(): void {

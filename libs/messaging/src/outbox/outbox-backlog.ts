@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { outboxChannel } from '../database/messaging-tables.migration';
-import { NOT_LEASED } from './outbox-claim';
+import { NOT_LEASED, PENDING } from './outbox-claim';
 
 /** Runs one SQL statement and returns its rows: a pg Pool or Client, or a TypeORM DataSource, adapted. */
 export type RunSql = <R>(sql: string, params?: unknown[]) => Promise<R[]>;
@@ -174,10 +174,9 @@ export class OutboxBacklog {
    * show those), and neither are timers not due yet. `summary()` is the exact, full-scan figure.
    */
   async lag(): Promise<OutboxLag> {
-    const pending = 'published_at IS NULL AND parked_at IS NULL';
-    const ready = `${pending} AND available_at IS NULL AND group_key IS NULL AND ${NOT_LEASED}`;
-    const fifo = `${pending} AND group_key IS NOT NULL AND (available_at IS NULL OR available_at <= now())`;
-    const due = `${pending} AND available_at IS NOT NULL AND available_at <= now() AND group_key IS NULL AND ${NOT_LEASED}`;
+    const ready = `${PENDING} AND available_at IS NULL AND group_key IS NULL AND ${NOT_LEASED}`;
+    const fifo = `${PENDING} AND group_key IS NOT NULL AND (available_at IS NULL OR available_at <= now())`;
+    const due = `${PENDING} AND available_at IS NOT NULL AND available_at <= now() AND group_key IS NULL AND ${NOT_LEASED}`;
     const capped = (where: string) => `(SELECT count(*) FROM (SELECT 1 FROM ${this.table} WHERE ${where} LIMIT ${LAG_COUNT_CAP}) AS capped)`;
     const [row] = await this.sql<{ pending: string; oldest: number | null; parked: string }>(`
       SELECT ${capped(ready)} + ${capped(fifo)} + ${capped(due)} AS pending,
