@@ -50,7 +50,7 @@ export interface BenchOptions {
 export const SCENARIOS = ['relay', 'writes', 'timers', 'consumer', 'latency', 'http'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-export type ServiceRole = { kind: 'orders'; variant: PlaceOrderVariant } | { kind: 'sink' } | { kind: 'bare-consumer' } | { kind: 'mqt-consumer' } | { kind: 'publisher' };
+export type ServiceRole = { kind: 'orders'; variant: PlaceOrderVariant } | { kind: 'sink' } | { kind: 'bare-consumer' } | { kind: 'mqt-consumer' } | { kind: 'floor-consumer' } | { kind: 'floor-relay' } | { kind: 'publisher' };
 
 export function roleName(role: ServiceRole): string {
   switch (role.kind) {
@@ -62,6 +62,10 @@ export function roleName(role: ServiceRole): string {
       return 'bare sqs-consumer';
     case 'mqt-consumer':
       return 'message-queue-toolkit consumer';
+    case 'floor-consumer':
+      return 'floor consumer (raw pg)';
+    case 'floor-relay':
+      return 'floor relay (raw pg)';
     case 'publisher':
       return 'direct PublishBatch publisher';
   }
@@ -73,6 +77,8 @@ const SCRIPTS: Record<ServiceRole['kind'], string> = {
   sink: 'services/service-main.js',
   'bare-consumer': 'services/bare-consumer-main.js',
   'mqt-consumer': 'services/mqt-consumer-main.js',
+  'floor-consumer': 'services/floor-consumer-main.js',
+  'floor-relay': 'services/floor-relay-main.js',
   publisher: 'services/publisher-main.js',
 };
 

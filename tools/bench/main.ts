@@ -141,11 +141,14 @@ const scenarioRunners: Record<ScenarioName, { label: string; run: (ctx: BenchCon
   http: { label: 'HTTP', run: httpThroughput },
 };
 
+/** The processes the services are compared with: not services, so not held to the memory budget. */
+const BASELINE_KINDS = ['bare-consumer', 'mqt-consumer', 'floor-consumer', 'floor-relay', 'publisher'] as const;
+
 /** Every service's peak RSS against the budget, beside the bare consumer's (a Node process with the AWS SDK); the baselines are not held to it. */
 function memoryComparisons(services: ServiceRegistry): Comparison[] {
   const bare = services.peakRssMiB.get(roleName({ kind: 'bare-consumer' }));
   const baseline = bare === undefined ? { label: 'budget', value: MEMORY_LIMIT_MIB, unit: 'MiB' } : { label: 'bare sqs-consumer process', value: bare, unit: 'MiB' };
-  const baselines = new Set([roleName({ kind: 'bare-consumer' }), roleName({ kind: 'mqt-consumer' }), roleName({ kind: 'publisher' })]);
+  const baselines = new Set(BASELINE_KINDS.map((kind) => roleName({ kind })));
   return [...services.peakRssMiB]
     .filter(([name]) => !baselines.has(name))
     .map(([name, peak]) => {

@@ -6,12 +6,16 @@ import type { ServiceChild } from '../infrastructure/service-child';
 import { atLeast, compare, type Comparison } from '../report/results';
 import { Runs, type RunClock } from './runs';
 import type { BareConsumerOptions } from '../services/bare-consumer-main';
+import type { FloorConsumerOptions } from '../services/floor-consumer-main';
 import type { ToolkitConsumerOptions } from '../services/mqt-consumer-main';
 import { sinkTopology } from '../services/order-sink';
 import { loadQueue, orderPlacedEvents } from '../workload/order-events';
 
 /** Where the message-queue-toolkit consumer's handler writes its row (no inbox). */
 const TOOLKIT_TABLE = 'bench_mqt.seen_orders';
+/** Where the floor consumer keeps its inbox and its handler's rows: copies of the sink's tables. */
+const FLOOR_INBOX = 'bench_floor.inbox_messages';
+const FLOOR_ROWS = 'bench_floor.seen_orders';
 
 /**
  * Consumer throughput: the full consumer of the bench-sink service (envelope parse, contract
@@ -32,7 +36,7 @@ export async function consumerThroughput(ctx: BenchContext): Promise<Comparison[
   const sqs = createSqsClient(ctx.stack.config.aws);
   const queueUrl = await locateQueue(sqs, new TopologyNames(ctx.stack.config.topologyPrefix).queue(sinkTopology));
   await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
-  const steps = (options.diagnose ? 4 : 3) * (1 + options.repeats);
+  const steps = (options.diagnose ? 5 : 3) * (1 + options.repeats);
   let step = 0;
   const advance = (detail: string) => progress.phase(step++ / steps, detail);
 
@@ -75,6 +79,10 @@ export async function consumerThroughput(ctx: BenchContext): Promise<Comparison[
       const shared = await services.start({ kind: 'sink' }, { CONSUMER_TRANSACTION: 'batch' });
       const together = await measure(shared, 'full consumer, one transaction per receive').finally(() => services.stop(shared));
       comparisons.push(compare('2. Consumer', 'diagnosis', together.figure('full, one transaction per receive', 'msg/s'), bare.figure('bare sqs-consumer', 'msg/s')));
+      const floorChild = await startFloorConsumer(ctx, bareOptions);
+      const floor = await measure(floorChild, 'floor consumer (raw pg)').finally(() => services.stop(floorChild));
+      comparisons.push(compare('2. Consumer', 'the floor', floor.figure('the same SQL on raw pg', 'msg/s'), bare.figure('bare sqs-consumer', 'msg/s')));
+      comparisons.push(compare('2. Consumer', 'against the floor', full.figure('full consumer', 'msg/s'), floor.figure('the same SQL on raw pg', 'msg/s')));
     }
     return [
       compare('2. Consumer', 'throughput', full.figure('full consumer', 'msg/s'), bare.figure('bare sqs-consumer', 'msg/s'), atLeast(0.8)),
@@ -84,6 +92,30 @@ export async function consumerThroughput(ctx: BenchContext): Promise<Comparison[
   } finally {
     sqs.destroy();
   }
+}
+
+/**
+ * The consumer of the sink's SQL and nothing else (floor-consumer-main), on copies of the sink's
+ * inbox and handler tables, with as many receives in hand as the library keeps.
+ */
+async function startFloorConsumer(ctx: BenchContext, bareOptions: BareConsumerOptions): Promise<ServiceChild> {
+  const db = await ctx.stack.connect();
+  try {
+    await db.query(`CREATE SCHEMA IF NOT EXISTS bench_floor;
+      CREATE TABLE IF NOT EXISTS ${FLOOR_INBOX} (LIKE bench_sink.inbox_messages INCLUDING ALL);
+      CREATE TABLE IF NOT EXISTS ${FLOOR_ROWS} (LIKE bench_sink.seen_orders INCLUDING ALL)`);
+  } finally {
+    await db.end();
+  }
+  const { concurrency, batchSize } = ctx.stack.config.consumer;
+  const floorOptions: FloorConsumerOptions = {
+    ...bareOptions,
+    poolSize: ctx.stack.config.database.poolSize,
+    pollers: Math.max(1, Math.floor(concurrency / batchSize)),
+    inboxTable: FLOOR_INBOX,
+    rowsTable: FLOOR_ROWS,
+  };
+  return ctx.services.start({ kind: 'floor-consumer' }, { BENCH_CONSUMER: JSON.stringify(floorOptions) });
 }
 
 /** Messages per second the bench managed to load so far; sizes the delivery delay of the next load. */

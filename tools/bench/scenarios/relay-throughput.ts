@@ -9,6 +9,7 @@ import type { ServiceChild } from '../infrastructure/service-child';
 import { atLeast, compare, type Comparison } from '../report/results';
 import { claimPlans } from './claim-plans';
 import { Runs, type RunClock, type RunResult } from './runs';
+import type { FloorRelayArgs } from '../services/floor-relay-main';
 import { sinkTopology } from '../services/order-sink';
 import { orderPlacedEvent } from '../workload/order-events';
 
@@ -36,7 +37,7 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
   const { options, services, progress } = ctx;
   const concurrency = ctx.stack.config.outbox.batchesInFlight;
   const db = await ctx.stack.connect();
-  const steps = 4 + options.repeats * 7;
+  const steps = 4 + options.repeats * (options.diagnose ? 8 : 7);
   let step = 0;
   const advance = (detail: string) => progress.phase(step++ / steps, detail);
   const relays: ServiceChild[] = [];
@@ -64,6 +65,13 @@ export async function relayThroughput(ctx: BenchContext): Promise<Comparison[]> 
     }
     const rate = (label: string, runs: Runs) => runs.figure(label, 'events/s');
     comparisons.push(compare('1. Relay', 'throughput, emptied table', rate('outbox relay', relay), rate('direct PublishBatch', direct), atLeast(0.8)));
+    if (options.diagnose) {
+      const floor = await floorRelayRuns(ctx, db, advance);
+      comparisons.push(
+        compare('1. Relay', 'the floor, emptied table', rate('the same SQL on raw pg', floor), rate('direct PublishBatch', direct)),
+        compare('1. Relay', 'against the floor, emptied table', rate('outbox relay', relay), rate('the same SQL on raw pg', floor)),
+      );
+    }
 
     const burst = options.burst.toLocaleString('en-US');
     const directBurst = new Runs('relay, direct PublishBatch of a burst');
@@ -150,6 +158,40 @@ async function scalingOut(ctx: BenchContext, db: Client, relays: ServiceChild[],
   }
 }
 
+/** The floor relay's copy of the outbox table (its columns, defaults and indexes; no trigger), out of the library relay's way. */
+const FLOOR_OUTBOX = 'orders.bench_floor_outbox';
+
+/**
+ * The relay's SQL and nothing else (floor-relay-main), in a process of its own, over an emptied copy
+ * of the outbox table: the rows are committed first, then it drains them, timed in its process.
+ */
+async function floorRelayRuns(ctx: BenchContext, db: Client, advance: (detail: string) => void): Promise<Runs> {
+  const { options, services } = ctx;
+  await db.query(`CREATE TABLE IF NOT EXISTS ${FLOOR_OUTBOX} (LIKE ${OUTBOX} INCLUDING ALL)`);
+  const floor = await services.start({ kind: 'floor-relay' });
+  try {
+    const args: FloorRelayArgs = { table: FLOOR_OUTBOX, count: Math.min(1000, options.events), concurrency: ctx.stack.config.outbox.batchesInFlight };
+    const drain = async (count: number, clock?: RunClock) => {
+      await db.query(`TRUNCATE ${FLOOR_OUTBOX}`);
+      await commitPending(db, count, true, false, undefined, FLOOR_OUTBOX);
+      clock?.start();
+      const result = await floor.request<{ elapsedMs: number; sent: number }>('relay-floor', { ...args, count });
+      clock?.stop();
+      return (result.sent / result.elapsedMs) * 1000;
+    };
+    await drain(args.count);
+    const runs = new Runs('relay, the floor');
+    for (let run = 0; run < options.repeats; run++) {
+      advance(`the floor relay over an emptied table, run ${run + 1}/${options.repeats}`);
+      await runs.measure(ctx, options.events, (clock) => drain(options.events, clock));
+    }
+    await db.query(`DROP TABLE ${FLOOR_OUTBOX}`);
+    return runs;
+  } finally {
+    await services.stop(floor);
+  }
+}
+
 /** The direct baseline: `count` bodies with PublishBatch, `concurrency` calls in flight. */
 async function publishDirect(publisher: ServiceChild, count: number, concurrency: number): Promise<number> {
   const result = await publisher.request<{ elapsedMs: number; sent: number }>('publish-direct', { count, concurrency });
@@ -175,17 +217,17 @@ async function forgetStatistics(db: Client): Promise<void> {
  * returns when (by the monotonic clock) the COMMIT was sent. With `analyse`, the table is analysed inside that transaction (ANALYZE counts the
  * transaction's own rows), so the planner knows the backlog, as it does once autovacuum has caught up.
  */
-async function commitPending(db: Client, count: number, analyse: boolean, dueTimers: boolean, clock?: RunClock): Promise<number> {
+async function commitPending(db: Client, count: number, analyse: boolean, dueTimers: boolean, clock?: RunClock, table = OUTBOX): Promise<number> {
   const events = Array.from({ length: count }, orderPlacedEvent);
   await db.query('BEGIN');
   // Timers that are due: scheduled rows (as Outbox.publish with deliverAt writes them) whose time has come.
   const due = dueTimers ? [`, deliver_at, available_at`, `, now() - interval '1 second', now() - interval '1 second'`] : ['', ''];
   await db.query(
-    `INSERT INTO ${OUTBOX} (event_id, type, topic, envelope${due[0]})
+    `INSERT INTO ${table} (event_id, type, topic, envelope${due[0]})
      SELECT (e->>'id')::uuid, e->>'type', $2, e${due[1]} FROM json_array_elements($1::json) AS e`,
     [JSON.stringify(events), OrderPlaced.topic],
   );
-  if (analyse) await db.query(`ANALYZE ${OUTBOX}`);
+  if (analyse) await db.query(`ANALYZE ${table}`);
   clock?.start();
   const start = monotonicMs();
   await db.query('COMMIT');
