@@ -1,6 +1,7 @@
-import { SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
 import { HandledTally, serveCommands } from '../infrastructure/ipc-protocol';
+import { baselineConsumerEnvironment } from './baseline-environment';
 
 /** What the bench passes in BENCH_CONSUMER: the options the library gives its own consumer. */
 export interface BareConsumerOptions {
@@ -18,13 +19,7 @@ export interface BareConsumerOptions {
  * memory is a floor for a consumer process as well.
  */
 function main(): void {
-  const options = JSON.parse(process.env.BENCH_CONSUMER ?? '') as BareConsumerOptions;
-  if (!process.env.AWS_ENDPOINT_URL) throw new Error('AWS_ENDPOINT_URL must point at the emulator');
-  const sqs = new SQSClient({
-    region: process.env.AWS_REGION,
-    endpoint: process.env.AWS_ENDPOINT_URL,
-    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '' },
-  });
+  const { options, sqs } = baselineConsumerEnvironment<BareConsumerOptions>();
   const tally = new HandledTally();
   const consumer = Consumer.create({
     ...options,

@@ -1,7 +1,8 @@
-import { SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import { Pool, escapeLiteral } from 'pg';
 import { Consumer } from 'sqs-consumer';
 import { HandledTally, serveCommands } from '../infrastructure/ipc-protocol';
+import { baselineConsumerEnvironment } from './baseline-environment';
 import type { BareConsumerOptions } from './bare-consumer-main';
 
 /** What the bench passes in BENCH_CONSUMER: the bare consumer's options, the pool and the two tables. */
@@ -22,13 +23,7 @@ export interface FloorConsumerOptions extends BareConsumerOptions {
  * As many sqs-consumers as the library keeps receives in hand, so receiving overlaps handling.
  */
 function main(): void {
-  const options = JSON.parse(process.env.BENCH_CONSUMER ?? '') as FloorConsumerOptions;
-  if (!process.env.AWS_ENDPOINT_URL) throw new Error('AWS_ENDPOINT_URL must point at the emulator');
-  const sqs = new SQSClient({
-    region: process.env.AWS_REGION,
-    endpoint: process.env.AWS_ENDPOINT_URL,
-    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '' },
-  });
+  const { options, sqs } = baselineConsumerEnvironment<FloorConsumerOptions>();
   // PG* variables, as every service of the bench gets them.
   const pool = new Pool({ max: options.poolSize, application_name: 'bench-floor-consumer' });
   const tally = new HandledTally();

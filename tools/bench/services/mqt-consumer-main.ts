@@ -1,4 +1,4 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { OrderPlaced } from '@app/contracts';
 import { MessageHandlerConfigBuilder } from '@message-queue-toolkit/core';
 import { AbstractSqsConsumer, type SQSConsumerDependencies } from '@message-queue-toolkit/sqs';
@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import { z } from 'zod';
 import { HandledTally, serveCommands } from '../infrastructure/ipc-protocol';
+import { baselineConsumerEnvironment } from './baseline-environment';
 
 /** What the bench passes in BENCH_CONSUMER: the options the library gives its own consumer, and where the handler writes. */
 export interface ToolkitConsumerOptions {
@@ -77,13 +78,7 @@ class OrderPlacedToolkitConsumer extends AbstractSqsConsumer<OrderPlacedMessage,
 }
 
 async function main(): Promise<void> {
-  const options = JSON.parse(process.env.BENCH_CONSUMER ?? '') as ToolkitConsumerOptions;
-  if (!process.env.AWS_ENDPOINT_URL) throw new Error('AWS_ENDPOINT_URL must point at the emulator');
-  const sqs = new SQSClient({
-    region: process.env.AWS_REGION,
-    endpoint: process.env.AWS_ENDPOINT_URL,
-    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '' },
-  });
+  const { options, sqs } = baselineConsumerEnvironment<ToolkitConsumerOptions>();
   // PG* variables, as every service of the bench gets them.
   const pool = new Pool({ max: options.poolSize, application_name: 'bench-mqt-consumer' });
   const tally = new HandledTally();
