@@ -344,8 +344,8 @@ export class EventDispatcher implements OnModuleDestroy, BeforeApplicationShutdo
   }
 
   private async changeVisibility(message: Message, seconds: number): Promise<void> {
-    // Released first, so that a heartbeat cannot undo a retry delay or a hand-back.
-    this.heartbeat.release(message);
+    // Released first, and after any extension on its way: a heartbeat cannot undo a retry delay or a hand-back.
+    await this.heartbeat.releaseForChange(message);
     await this.sqs
       .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.locator.addresses.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: seconds }))
       .catch((error: unknown) => this.logger.warn({ err: error, messageId: message.MessageId }, 'Could not change message visibility'));
