@@ -52,6 +52,17 @@ describe.each(['message', 'batch'] as const)('consumer with inbox, CONSUMER_TRAN
     );
     return rows.length === widgetIds.length && rows.every((row) => row.effects === 1);
   };
+  /** True once each widget has exactly one effect; until then throws what it saw, so a timeout says which event is missing. */
+  const handledOnceOrWhere = async (widgetIds: string[]) => {
+    if (await eachHandledOnce(widgetIds)) return true;
+    const { rows } = await db.query<{ widget_id: string; effects: number }>(
+      `SELECT w.id AS widget_id, (SELECT count(*)::int FROM widgets.widget_effects e WHERE e.widget_id = w.id) AS effects FROM unnest($1::text[]) AS w(id)`,
+      [widgetIds],
+    );
+    const retried = await metricValue('retried', {});
+    const deadLettered = await metricValue('deadLettered', {});
+    throw new Error(`effects per widget ${rows.map((row) => `${row.widget_id}=${row.effects}`).join(', ')}; retried ${retried}, dead-lettered ${deadLettered} so far`);
+  };
   const metricValue = async (metric: keyof MessagingMetrics, labels: Record<string, string>) => {
     const values = (await (app.get(MessagingMetrics)[metric] as { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> }).get()).values;
     return values.filter((value) => Object.entries(labels).every(([key, expected]) => value.labels[key] === expected)).reduce((sum, value) => sum + value.value, 0);
@@ -197,7 +208,7 @@ describe.each(['message', 'batch'] as const)('consumer with inbox, CONSUMER_TRAN
     app.get(WidgetBehaviour).swallowsDatabaseError.set('swallowing', 1);
     const retriedBefore = await metricValue('retried', { code: 'TRANSACTION_ABORTED' });
     await receiveTogether('swallowing-gate', widgetIds.map((widgetId) => JSON.stringify(aWidgetEvent(widgetId))));
-    await waitFor(async () => (await eachHandledOnce(widgetIds)) || undefined, {
+    await waitFor(() => handledOnceOrWhere(widgetIds), {
       what: 'every event handled, the one whose first try swallowed an error included',
       timeoutMs: 20_000,
     });
