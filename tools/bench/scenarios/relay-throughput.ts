@@ -173,7 +173,7 @@ async function floorRelayRuns(ctx: BenchContext, db: Client, advance: (detail: s
     const args: FloorRelayArgs = { table: FLOOR_OUTBOX, count: Math.min(1000, options.events), concurrency: ctx.stack.config.outbox.batchesInFlight };
     const drain = async (count: number, clock?: RunClock) => {
       await db.query(`TRUNCATE ${FLOOR_OUTBOX}`);
-      await commitPending(db, count, true, false, undefined, FLOOR_OUTBOX);
+      await commitPending(db, count, { analyse: true, table: FLOOR_OUTBOX });
       clock?.start();
       const result = await floor.request<{ elapsedMs: number; sent: number }>('relay-floor', { ...args, count });
       clock?.stop();
@@ -213,11 +213,16 @@ async function forgetStatistics(db: Client): Promise<void> {
 }
 
 /**
- * Commits `count` OrderPlaced rows (with `dueTimers`, as timers already due) in one transaction and
- * returns when (by the monotonic clock) the COMMIT was sent. With `analyse`, the table is analysed inside that transaction (ANALYZE counts the
- * transaction's own rows), so the planner knows the backlog, as it does once autovacuum has caught up.
+ * Commits `count` OrderPlaced rows into `table` (the outbox unless told; with `dueTimers`, as timers
+ * already due) in one transaction and returns when (by the monotonic clock) the COMMIT was sent. With
+ * `analyse`, the table is analysed inside that transaction (ANALYZE counts the transaction's own
+ * rows), so the planner knows the backlog, as it does once autovacuum has caught up.
  */
-async function commitPending(db: Client, count: number, analyse: boolean, dueTimers: boolean, clock?: RunClock, table = OUTBOX): Promise<number> {
+async function commitPending(
+  db: Client,
+  count: number,
+  { analyse, dueTimers = false, clock, table = OUTBOX }: { analyse: boolean; dueTimers?: boolean; clock?: RunClock; table?: string },
+): Promise<number> {
   const events = Array.from({ length: count }, orderPlacedEvent);
   await db.query('BEGIN');
   // Timers that are due: scheduled rows (as Outbox.publish with deliverAt writes them) whose time has come.
@@ -251,7 +256,7 @@ export async function relayRun(
   let start: number;
   let finishedAt: number;
   try {
-    start = await commitPending(db, count, analyse, dueTimers, clock);
+    start = await commitPending(db, count, { analyse, dueTimers, clock });
     finishedAt = await tallies.finishedAt(start + 300_000);
     clock?.stop();
   } finally {
